@@ -1,0 +1,289 @@
+// Package api is cognitod's request pipeline, shared by both services: it
+// finds the operation a request names (X-Amz-Target or a rest-json route),
+// authenticates the caller, decodes and validates the input against the
+// official model, calls the service's handler and encodes the answer or the
+// error exactly as AWS does. Services only ever see validated input.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/awsproto"
+	"github.com/cognitod/cognitod/internal/model"
+	"github.com/cognitod/cognitod/internal/validate"
+)
+
+// Call is one validated request handed to a service.
+type Call struct {
+	context.Context
+	Op        *model.Operation
+	In        awsproto.Input
+	RequestID string
+	// Caller is nil for the model's unsigned operations (GetId...).
+	Caller *auth.Caller
+	// Region is the credential scope's region, "" for unsigned requests.
+	Region string
+	Now    time.Time
+}
+
+// Handler serves one operation. It returns the output structure (encoded
+// with encoding/json) or an error; errors that are not *awsproto.Error are
+// logged and answered as InternalErrorException.
+type Handler func(*Call) (any, error)
+
+// Service is one API: its model and a handler per operation.
+type Service struct {
+	Model    *model.Service
+	Handlers map[string]Handler
+}
+
+// Observer is told about every request once answered (metrics, logs).
+type Observer func(service, op, code string, status int, d time.Duration)
+
+// Server serves both services on one handler.
+type Server struct {
+	identity, sync *Service
+	auth           *auth.Authenticator
+	rest           *restRouter
+	log            *slog.Logger
+	observe        Observer
+}
+
+// New returns a Server. sync may be nil until the Sync service exists.
+func New(identity, sync *Service, a *auth.Authenticator, log *slog.Logger, observe Observer) *Server {
+	s := &Server{identity: identity, sync: sync, auth: a, log: log, observe: observe}
+	if sync != nil {
+		s.rest = newRestRouter(sync.Model)
+	}
+	return s
+}
+
+type answer struct {
+	svc    *Service
+	op     string
+	code   string
+	status int
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rid := awsproto.NewRequestID()
+	w.Header().Set("x-amzn-RequestId", rid)
+	ctx := awsproto.WithRequestID(r.Context(), rid)
+	a := s.serve(ctx, w, r, rid, start)
+	if s.observe != nil {
+		name := "unknown"
+		if a.svc != nil {
+			name = a.svc.Model.Name
+		}
+		s.observe(name, a.op, a.code, a.status, time.Since(start))
+	}
+}
+
+func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, rid string, now time.Time) (a answer) {
+	proto := awsproto.JSON11
+	fail := func(e *awsproto.Error) answer {
+		var m *model.Service
+		if a.svc != nil {
+			m = a.svc.Model
+		}
+		awsproto.WriteError(w, m, proto, e)
+		a.code, a.status = e.Code, awsproto.Status(m, e)
+		return a
+	}
+
+	var (
+		op     *model.Operation
+		labels map[string]string
+	)
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		svcName, opName, ok := awsproto.ParseTarget(target)
+		if svcName == "cognito-sync" && s.sync != nil {
+			a.svc = s.sync
+		} else if svcName == "cognito-identity" {
+			a.svc = s.identity
+		}
+		if !ok || a.svc == nil || r.Method != http.MethodPost {
+			return fail(&awsproto.Error{Code: awsproto.CodeUnknownOperation, Message: "Unknown operation " + target})
+		}
+		if op = a.svc.Model.Operations[opName]; op == nil || a.svc.Handlers[opName] == nil {
+			return fail(&awsproto.Error{Code: awsproto.CodeUnknownOperation, Message: "Unknown operation " + opName})
+		}
+	} else if s.rest != nil {
+		proto = awsproto.RESTJSON
+		a.svc = s.sync
+		op, labels = s.rest.match(r.Method, r.URL.EscapedPath())
+		if op == nil {
+			return fail(&awsproto.Error{Code: awsproto.CodeUnknownOperation, Message: "Unknown operation " + r.Method + " " + r.URL.Path, StatusOverride: http.StatusNotFound})
+		}
+	} else {
+		return fail(&awsproto.Error{Code: awsproto.CodeUnknownOperation, Message: "Missing X-Amz-Target header"})
+	}
+	a.op = op.Name
+
+	body, err := awsproto.ReadBody(r)
+	if err != nil {
+		return fail(awsproto.AsError(err))
+	}
+
+	var caller *auth.Caller
+	if !op.Unsigned {
+		c, err := s.auth.Authenticate(r, body)
+		if err != nil {
+			return fail(awsproto.AsError(err))
+		}
+		caller = c
+	}
+
+	var raw map[string]any
+	if proto == awsproto.RESTJSON {
+		raw, err = restInput(a.svc.Model, op, r, body, labels)
+	} else {
+		raw, err = awsproto.DecodeBody(body)
+	}
+	if err != nil {
+		return fail(awsproto.AsError(err))
+	}
+	in, violations, err := validate.Input(a.svc.Model, op, raw)
+	if err != nil {
+		return fail(&awsproto.Error{Code: awsproto.CodeSerialization, Message: err.Error()})
+	}
+	if len(violations) > 0 {
+		return fail(&awsproto.Error{Code: awsproto.CodeValidation, Message: validate.Message(violations)})
+	}
+
+	call := &Call{Context: ctx, Op: op, In: in, RequestID: rid, Caller: caller, Now: now}
+	if caller != nil {
+		call.Region = caller.Region
+	}
+	out, err := a.svc.Handlers[op.Name](call)
+	if err != nil {
+		e := awsproto.AsError(err)
+		if e.Code == awsproto.CodeInternalError && s.log != nil {
+			s.log.Error("request failed", "request_id", rid, "service", a.svc.Model.Name, "op", op.Name, "err", err)
+		}
+		return fail(e)
+	}
+	awsproto.WriteJSON(w, proto, out)
+	a.status = http.StatusOK
+	return a
+}
+
+// restInput assembles a rest-json request's members from its URI labels,
+// query string, headers and JSON body, named as the model's members, so that
+// the same validation applies to every protocol.
+func restInput(svc *model.Service, op *model.Operation, r *http.Request, body []byte, labels map[string]string) (map[string]any, error) {
+	m, err := awsproto.DecodeBody(body)
+	if err != nil {
+		return nil, err
+	}
+	shape := svc.Shape(op.Input)
+	if shape == nil {
+		return m, nil
+	}
+	var q url.Values
+	for _, mem := range shape.Members {
+		switch mem.Location {
+		case "uri":
+			if v, ok := labels[mem.LocationName]; ok {
+				m[mem.Name] = v
+			}
+		case "querystring":
+			if q == nil {
+				q = r.URL.Query()
+			}
+			if vs, ok := q[mem.LocationName]; ok && len(vs) > 0 {
+				m[mem.Name] = vs[0]
+			}
+		case "header":
+			if v := r.Header.Get(mem.LocationName); v != "" {
+				m[mem.Name] = v
+			}
+		}
+	}
+	return m, nil
+}
+
+// restRouter matches rest-json requests to operations by the model's HTTP
+// bindings.
+type restRouter struct {
+	routes []route
+}
+
+type route struct {
+	op       *model.Operation
+	method   string
+	segments []string // literal, or "{Label}"
+}
+
+func newRestRouter(svc *model.Service) *restRouter {
+	rt := &restRouter{}
+	for _, op := range svc.Operations {
+		if op.Method == "" {
+			continue
+		}
+		path := op.RequestURI
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		rt.routes = append(rt.routes, route{op: op, method: op.Method, segments: splitPath(path)})
+	}
+	return rt
+}
+
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// match returns the operation for method and escaped path, preferring the
+// route with the most literal segments, and the decoded label values.
+func (rt *restRouter) match(method, escapedPath string) (*model.Operation, map[string]string) {
+	segs := splitPath(escapedPath)
+	var best *route
+	bestLit := -1
+	for i := range rt.routes {
+		ro := &rt.routes[i]
+		if ro.method != method || len(ro.segments) != len(segs) {
+			continue
+		}
+		lit, ok := 0, true
+		for j, s := range ro.segments {
+			if strings.HasPrefix(s, "{") {
+				continue
+			}
+			if s != segs[j] {
+				ok = false
+				break
+			}
+			lit++
+		}
+		if ok && lit > bestLit {
+			best, bestLit = ro, lit
+		}
+	}
+	if best == nil {
+		return nil, nil
+	}
+	labels := map[string]string{}
+	for j, s := range best.segments {
+		if strings.HasPrefix(s, "{") {
+			v, err := url.PathUnescape(segs[j])
+			if err != nil {
+				return nil, nil
+			}
+			labels[strings.Trim(s, "{}+")] = v
+		}
+	}
+	return best.op, labels
+}

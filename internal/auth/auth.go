@@ -1,0 +1,140 @@
+// Package auth decides who is calling: it verifies a request's SigV4
+// signature against developer keys or against the temporary credentials that
+// Cognito Identity minted, and names the account (and, for temporary
+// credentials, the identity) the request acts for.
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/cognitod/cognitod/internal/awsproto"
+	"github.com/cognitod/cognitod/internal/sigv4"
+	"github.com/cognitod/cognitod/internal/tokens"
+)
+
+// Mode is how signatures are checked.
+type Mode string
+
+const (
+	// ModeSigV4 verifies every signature against the configured keys.
+	ModeSigV4 Mode = "sigv4"
+	// ModeAny accepts any well-formed SigV4 request, as local emulators do.
+	ModeAny Mode = "any"
+)
+
+// DefaultAccount is the account of requests that name none.
+const DefaultAccount = "000000000000"
+
+// Caller is the principal a request acts for.
+type Caller struct {
+	Account     string
+	Region      string // from the credential scope
+	Service     string // from the credential scope
+	AccessKeyID string
+	// Session is set when the request was signed with temporary credentials
+	// of an identity (from GetCredentialsForIdentity).
+	Session *tokens.Session
+}
+
+// Developer reports whether the caller holds developer (account) credentials
+// rather than an identity's temporary credentials.
+func (c *Caller) Developer() bool { return c.Session == nil }
+
+// Authenticator verifies requests.
+type Authenticator struct {
+	mode   Mode
+	keys   *Keys
+	sealer *tokens.Sealer
+	now    func() time.Time
+}
+
+// New returns an Authenticator. keys may be empty under ModeAny.
+func New(mode Mode, keys *Keys, sealer *tokens.Sealer) *Authenticator {
+	if keys == nil {
+		keys = &Keys{}
+	}
+	return &Authenticator{mode: mode, keys: keys, sealer: sealer, now: time.Now}
+}
+
+// Mode returns the authentication mode.
+func (a *Authenticator) Mode() Mode { return a.mode }
+
+var twelveDigits = regexp.MustCompile(`^[0-9]{12}$`)
+
+// Messages AWS answers for credential problems.
+const (
+	msgMissing      = "Missing Authentication Token"
+	msgInvalidToken = "The security token included in the request is invalid."
+	msgExpiredToken = "The security token included in the request is expired"
+)
+
+// Authenticate checks r's signature (body is r's full body) and returns the
+// caller, or an *awsproto.Error as AWS answers it.
+func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Caller, error) {
+	p, err := sigv4.Parse(r)
+	if err != nil {
+		return nil, sigErr(err)
+	}
+	now := a.now()
+	c := &Caller{Region: p.Region, Service: p.Service, AccessKeyID: p.AccessKeyID}
+
+	// Temporary credentials carry their own secret, sealed in the session
+	// token, so any node verifies them without a lookup.
+	var sess *tokens.Session
+	if p.SecurityToken != "" && a.sealer != nil {
+		s, err := a.sealer.Open(p.SecurityToken, now)
+		switch {
+		case err == nil:
+			if s.AccessKeyID != p.AccessKeyID {
+				return nil, &awsproto.Error{Code: awsproto.CodeUnrecognizedClient, Message: msgInvalidToken}
+			}
+			sess = s
+		case errors.Is(err, tokens.ErrTokenExpired):
+			return nil, &awsproto.Error{Code: awsproto.CodeExpiredToken, Message: msgExpiredToken}
+		case a.mode == ModeSigV4:
+			return nil, &awsproto.Error{Code: awsproto.CodeUnrecognizedClient, Message: msgInvalidToken}
+		}
+	}
+
+	if a.mode == ModeAny {
+		switch {
+		case sess != nil:
+			c.Account, c.Session = sess.Account, sess
+		case twelveDigits.MatchString(p.AccessKeyID):
+			c.Account = p.AccessKeyID
+		default:
+			c.Account = DefaultAccount
+		}
+		return c, nil
+	}
+
+	var secret string
+	if sess != nil {
+		secret, c.Account, c.Session = sess.SecretKey, sess.Account, sess
+	} else {
+		k, ok := a.keys.Lookup(p.AccessKeyID)
+		if !ok {
+			return nil, &awsproto.Error{Code: awsproto.CodeUnrecognizedClient, Message: msgInvalidToken}
+		}
+		secret, c.Account = k.Secret, k.Account
+	}
+	if err := sigv4.Verify(r, body, p, secret, now); err != nil {
+		return nil, sigErr(err)
+	}
+	return c, nil
+}
+
+func sigErr(err error) error {
+	if errors.Is(err, sigv4.ErrMissing) {
+		return &awsproto.Error{Code: awsproto.CodeMissingAuthenticationToken, Message: msgMissing}
+	}
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return &awsproto.Error{Code: se.Code, Message: se.Message}
+	}
+	return &awsproto.Error{Code: awsproto.CodeIncompleteSignature, Message: fmt.Sprintf("Invalid signature: %v", err)}
+}
