@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/cognitod/cognitod/internal/auth"
+)
+
+// Config is the server's configuration: every field is a flag, and every
+// flag has an environment variable (the flag wins).
+type Config struct {
+	Listen          string
+	Store           string
+	Auth            auth.Mode
+	DataDir         string
+	KeysFile        string
+	PublicURL       string
+	LogFormat       string
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+	// From the environment only (secrets do not belong on command lines).
+	AccessKeyID     string
+	SecretAccessKey string
+	AccountID       string
+}
+
+var errHelp = errors.New("help requested")
+
+// flagSpec documents one flag and its environment variable.
+type flagSpec struct {
+	name, env, def, usage string
+}
+
+var flagSpecs = []flagSpec{
+	{"listen", "COGNITOD_LISTEN", "127.0.0.1:9230", "`address` to listen on (host:port). Loopback by default: expose it deliberately."},
+	{"store", "COGNITOD_STORE", "sqlite:./data/cognitod.db", "storage `URL`: sqlite:PATH (durable, embedded) or memory (nothing kept after exit)"},
+	{"auth", "COGNITOD_AUTH", "sigv4", "request authentication `mode`: sigv4 (verify signatures against the developer keys) or any (accept any well-formed SigV4 request, as local emulators do: a 12-digit access key is the account ID, any other key means account 000000000000)"},
+	{"data-dir", "COGNITOD_DATA_DIR", "./data", "`directory` for generated files (the developer key created on first start under sigv4 when none is configured)"},
+	{"keys-file", "COGNITOD_KEYS_FILE", "", "`file` of developer keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID] (# comments; account defaults to 000000000000)"},
+	{"public-url", "COGNITOD_PUBLIC_URL", "", "external base `URL` of this server, the issuer of its OpenID tokens (default http://<listen address>)"},
+	{"log-format", "COGNITOD_LOG_FORMAT", "text", "log `format`: text or json"},
+	{"log-level", "COGNITOD_LOG_LEVEL", "info", "log `level`: debug, info, warn or error"},
+	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM (`duration`)"},
+}
+
+const helpIntro = `cognitod serves the Amazon Cognito Identity and Amazon Cognito Sync APIs on one
+HTTP listener, so the AWS SDKs and CLI work against it unchanged
+(aws --endpoint-url http://127.0.0.1:9230 cognito-identity ...).
+
+Usage: cognitod [flags]
+
+Every flag can also be set by the environment variable named in brackets;
+a flag given on the command line wins.
+
+Flags:
+`
+
+const helpOutro = `
+Developer keys (environment only, never on the command line):
+  COGNITOD_ACCESS_KEY_ID, COGNITOD_SECRET_ACCESS_KEY   one developer key
+  COGNITOD_ACCOUNT_ID                                   its account (default 000000000000)
+Under --auth sigv4 with no key configured, the first start generates a key,
+keeps it in <data-dir>/credentials (mode 0600) and prints it once.
+
+Signals: SIGINT or SIGTERM drain in-flight requests, then close the store.
+`
+
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Config, error) {
+	fs := flag.NewFlagSet("cognitod", flag.ContinueOnError)
+	fs.SetOutput(out)
+	vals := map[string]*string{}
+	for _, f := range flagSpecs {
+		def := f.def
+		if v := getenv(f.env); v != "" {
+			def = v
+		}
+		vals[f.name] = fs.String(f.name, def, f.usage+" ["+f.env+"]")
+	}
+	fs.Usage = func() {
+		fmt.Fprint(out, helpIntro)
+		fs.PrintDefaults()
+		fmt.Fprint(out, helpOutro)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (see cognitod --help)", fs.Arg(0))
+	}
+	c := &Config{
+		Listen:          *vals["listen"],
+		Store:           *vals["store"],
+		Auth:            auth.Mode(*vals["auth"]),
+		DataDir:         *vals["data-dir"],
+		KeysFile:        *vals["keys-file"],
+		PublicURL:       strings.TrimRight(*vals["public-url"], "/"),
+		LogFormat:       *vals["log-format"],
+		AccessKeyID:     getenv("COGNITOD_ACCESS_KEY_ID"),
+		SecretAccessKey: getenv("COGNITOD_SECRET_ACCESS_KEY"),
+		AccountID:       getenv("COGNITOD_ACCOUNT_ID"),
+	}
+	if c.Auth != auth.ModeSigV4 && c.Auth != auth.ModeAny {
+		return nil, fmt.Errorf("--auth %q: want sigv4 or any", c.Auth)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return nil, fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(*vals["log-level"])); err != nil {
+		return nil, fmt.Errorf("--log-level: %v", err)
+	}
+	d, err := time.ParseDuration(*vals["shutdown-timeout"])
+	if err != nil {
+		return nil, fmt.Errorf("--shutdown-timeout: %v", err)
+	}
+	c.ShutdownTimeout = d
+	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
+		return nil, errors.New("COGNITOD_ACCESS_KEY_ID and COGNITOD_SECRET_ACCESS_KEY must be set together")
+	}
+	if c.AccountID == "" {
+		c.AccountID = auth.DefaultAccount
+	}
+	return c, nil
+}

@@ -1,0 +1,211 @@
+// Package identity implements Amazon Cognito Identity (identity pools): the
+// 23 operations of the cognito-identity 2014-06-30 model. Handlers receive
+// input that internal/api has already validated against the model; they add
+// the semantic checks and do each operation's reads and writes in one store
+// transaction, so concurrent calls never see or leave half a change.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/cognitod/cognitod/internal/api"
+	"github.com/cognitod/cognitod/internal/awsproto"
+	"github.com/cognitod/cognitod/internal/model"
+	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/tokens"
+)
+
+// Limits are the service quotas (AWS's defaults unless configured).
+type Limits struct {
+	PoolsPerAccount int // per account and region; AWS: 1,000
+	TagsPerPool     int // AWS: 50
+	RulesPerMapping int // AWS: 25
+	LoginsPerMerge  int // logins two merged identities may hold together; AWS: 20
+}
+
+// DefaultLimits are AWS's default quotas.
+var DefaultLimits = Limits{PoolsPerAccount: 1000, TagsPerPool: 50, RulesPerMapping: 25, LoginsPerMerge: 20}
+
+// Config configures the service.
+type Config struct {
+	Store   store.Store
+	Keyring *tokens.Keyring
+	Sealer  *tokens.Sealer
+	// PageTokens seals NextTokens so clients cannot forge or alter them.
+	PageTokens *tokens.MAC
+	Limits     Limits
+	Log        *slog.Logger
+	// Hooks lets other services (Cognito Sync) react to identity changes.
+	Hooks Hooks
+}
+
+// Hooks are called inside the store transaction that makes the change, so
+// dependent data goes in the same commit.
+type Hooks struct {
+	// IdentitiesMerged is called when identity from was merged into to.
+	IdentitiesMerged func(tx store.Tx, from, to string, now time.Time) error
+}
+
+// Service is the Cognito Identity service.
+type Service struct {
+	st     store.Store
+	keys   *tokens.Keyring
+	sealer *tokens.Sealer
+	pages  *tokens.MAC
+	limits Limits
+	log    *slog.Logger
+	hooks  Hooks
+}
+
+// New returns the service.
+func New(c Config) *Service {
+	if c.Limits == (Limits{}) {
+		c.Limits = DefaultLimits
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	return &Service{st: c.Store, keys: c.Keyring, sealer: c.Sealer, pages: c.PageTokens, limits: c.Limits, log: c.Log, hooks: c.Hooks}
+}
+
+// API returns the service's model and handlers for internal/api.
+func (s *Service) API() *api.Service {
+	h := map[string]api.Handler{
+		"CreateIdentityPool":                 s.CreateIdentityPool,
+		"DescribeIdentityPool":               s.DescribeIdentityPool,
+		"UpdateIdentityPool":                 s.UpdateIdentityPool,
+		"DeleteIdentityPool":                 s.DeleteIdentityPool,
+		"ListIdentityPools":                  s.ListIdentityPools,
+		"GetId":                              s.GetId,
+		"DescribeIdentity":                   s.DescribeIdentity,
+		"ListIdentities":                     s.ListIdentities,
+		"DeleteIdentities":                   s.DeleteIdentities,
+		"UnlinkIdentity":                     s.UnlinkIdentity,
+		"GetOpenIdToken":                     s.GetOpenIdToken,
+		"GetOpenIdTokenForDeveloperIdentity": s.GetOpenIdTokenForDeveloperIdentity,
+		"LookupDeveloperIdentity":            s.LookupDeveloperIdentity,
+		"MergeDeveloperIdentities":           s.MergeDeveloperIdentities,
+		"UnlinkDeveloperIdentity":            s.UnlinkDeveloperIdentity,
+		"GetCredentialsForIdentity":          s.GetCredentialsForIdentity,
+		"SetIdentityPoolRoles":               s.SetIdentityPoolRoles,
+		"GetIdentityPoolRoles":               s.GetIdentityPoolRoles,
+		"SetPrincipalTagAttributeMap":        s.SetPrincipalTagAttributeMap,
+		"GetPrincipalTagAttributeMap":        s.GetPrincipalTagAttributeMap,
+		"TagResource":                        s.TagResource,
+		"UntagResource":                      s.UntagResource,
+		"ListTagsForResource":                s.ListTagsForResource,
+	}
+	return &api.Service{Model: model.CognitoIdentity, Handlers: h}
+}
+
+// Messages AWS answers; kept verbatim.
+const (
+	msgLoginsDontMatch   = "Logins don't match. Please include at least one valid login for this identity or identity pool."
+	msgUnauthNotAllowed  = "Unauthenticated access is not supported for this identity pool."
+	msgUnsupportedLogin  = "Token is not from a supported provider of this identity pool."
+	msgNoRole            = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+	msgClassicDisabled   = "Basic (classic) flow is not enabled, please use enhanced flow."
+	msgClassicWithRoleMp = "Basic (classic) flow is not supported with RoleMappings, please use enhanced flow."
+	msgInvalidNextToken  = "The provided NextToken is not valid."
+)
+
+func errPoolNotFound(id string) error {
+	return awsproto.Errorf(awsproto.CodeResourceNotFound, "IdentityPool '%s' not found.", id)
+}
+
+func errIdentityNotFound(id string) error {
+	return awsproto.Errorf(awsproto.CodeResourceNotFound, "Identity '%s' not found.", id)
+}
+
+func errForbidden(id string) error {
+	return awsproto.Errorf(awsproto.CodeNotAuthorized, "Access to Identity '%s' is forbidden.", id)
+}
+
+func invalidParam(format string, args ...any) error {
+	return awsproto.Errorf(awsproto.CodeInvalidParameter, format, args...)
+}
+
+func notAuthorized(msg string) error {
+	return &awsproto.Error{Code: awsproto.CodeNotAuthorized, Message: msg}
+}
+
+// regionOf returns the region prefix of a pool or identity ID.
+func regionOf(id string) string {
+	if i := strings.IndexByte(id, ':'); i > 0 {
+		return id[:i]
+	}
+	return ""
+}
+
+// newID returns "<region>:<uuid v4>" in lower-case hex, AWS's form for pool
+// and identity IDs.
+func newID(region string) string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return region + ":" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// developerOnly refuses identity (temporary) credentials on operations that
+// need developer credentials.
+func developerOnly(c *api.Call) error {
+	if c.Caller != nil && !c.Caller.Developer() {
+		return awsproto.Errorf(awsproto.CodeNotAuthorized, "Temporary credentials of an identity are not authorized to perform: cognito-identity:%s", c.Op.Name)
+	}
+	return nil
+}
+
+// ownedPool loads a pool for a developer call: it must exist, belong to the
+// caller's account and live in the caller's region, else it does not exist
+// as far as the caller can tell.
+func ownedPool(tx store.Tx, c *api.Call, id string) (*store.Pool, *poolConfig, error) {
+	p, err := tx.GetPool(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, errPoolNotFound(id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.Caller == nil || p.Account != c.Caller.Account || p.Region != c.Caller.Region {
+		return nil, nil, errPoolNotFound(id)
+	}
+	cfg, err := decodeConfig(p.Config)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, cfg, nil
+}
+
+// anyPool loads a pool for an unsigned call (GetId...): pool IDs are
+// unguessable, and the pool names its own account and region.
+func anyPool(tx store.Tx, id string) (*store.Pool, *poolConfig, error) {
+	p, err := tx.GetPool(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, errPoolNotFound(id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := decodeConfig(p.Config)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, cfg, nil
+}
+
+// view and update run fn in a read or write transaction of the call's store.
+func (s *Service) view(ctx context.Context, fn func(store.Tx) error) error {
+	return s.st.View(ctx, fn)
+}
+
+func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.st.Update(ctx, fn)
+}

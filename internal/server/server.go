@@ -1,0 +1,190 @@
+// Package server wires cognitod together: it opens the store, loads keys,
+// builds the services and the HTTP handler (API, well-known OpenID endpoints,
+// health). cmd/cognitod and the end-to-end tests both start servers with it.
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cognitod/cognitod/internal/api"
+	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/identity"
+	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/store/sqlite"
+	"github.com/cognitod/cognitod/internal/tokens"
+)
+
+// Options configures a server.
+type Options struct {
+	Store    string    // --store URL
+	Auth     auth.Mode // --auth
+	DataDir  string    // where a generated developer key is kept
+	KeysFile string
+	// One developer key from the environment.
+	AccessKeyID, SecretAccessKey, AccountID string
+	// PublicURL is the OpenID issuer; default http://<Addr>.
+	PublicURL string
+	// Addr is the address the server is reachable at (for the issuer and hints).
+	Addr string
+}
+
+// App is a wired server: store, services and HTTP handler.
+type App struct {
+	Store     store.Store
+	StoreDesc string
+	Issuer    string
+	handler   http.Handler
+}
+
+// openStore opens the store a --store URL names.
+func openStore(ctx context.Context, url string) (store.Store, string, error) {
+	switch {
+	case url == "memory":
+		st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
+		return st, "memory (nothing is kept after exit)", err
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			return nil, "", fmt.Errorf("--store %q: sqlite:PATH needs a path", url)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, "", err
+		}
+		st, err := sqlite.Open(ctx, path, sqlite.Options{})
+		return st, "sqlite:" + path, err
+	}
+	return nil, "", fmt.Errorf("--store %q: want sqlite:PATH or memory", url)
+}
+
+// loadKeys gathers the developer keys from the environment and the keys
+// file; under sigv4 with none, it generates one in the data directory and
+// prints it the first time.
+func loadKeys(cfg *Options, log *slog.Logger, stdout io.Writer, addr string) (*auth.Keys, error) {
+	keys := &auth.Keys{}
+	if cfg.KeysFile != "" {
+		ks, err := auth.LoadKeysFile(cfg.KeysFile)
+		if err != nil {
+			return nil, fmt.Errorf("--keys-file: %w", err)
+		}
+		for _, k := range ks.All() {
+			keys.Add(k)
+		}
+	}
+	if cfg.AccessKeyID != "" {
+		k := auth.Key{AccessKeyID: cfg.AccessKeyID, Secret: cfg.SecretAccessKey, Account: cfg.AccountID}
+		if err := k.Check(); err != nil {
+			return nil, fmt.Errorf("COGNITOD_ACCESS_KEY_ID: %w", err)
+		}
+		keys.Add(k)
+	}
+	if keys.Len() > 0 || cfg.Auth != auth.ModeSigV4 {
+		return keys, nil
+	}
+	k, created, err := auth.LoadOrCreateKey(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("generating a developer key in %s: %w", cfg.DataDir, err)
+	}
+	keys.Add(k)
+	path := filepath.Join(cfg.DataDir, auth.GeneratedKeyFile)
+	if created {
+		fmt.Fprintf(stdout, `
+No developer key was configured, so cognitod generated one and keeps it in %s.
+It is printed this once. Configure a profile for it:
+
+  aws configure set aws_access_key_id %s --profile cognitod
+  aws configure set aws_secret_access_key %s --profile cognitod
+  aws configure set region us-east-1 --profile cognitod
+  aws --profile cognitod --endpoint-url http://%s cognito-identity list-identity-pools --max-results 10
+
+`, path, k.AccessKeyID, k.Secret, addr)
+	} else {
+		log.Info("using the generated developer key", "access_key_id", k.AccessKeyID, "file", path)
+	}
+	return keys, nil
+}
+
+// Open opens the store and wires the server. stdout receives the one-time
+// notice of a generated developer key.
+func Open(ctx context.Context, cfg *Options, log *slog.Logger, stdout io.Writer) (*App, error) {
+	addr := cfg.Addr
+	keys, err := loadKeys(cfg, log, stdout, addr)
+	if err != nil {
+		return nil, err
+	}
+	st, desc, err := openStore(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	app, err := wire(ctx, cfg, st, keys, log, addr)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	app.StoreDesc = desc
+	return app, nil
+}
+
+// wire builds the services on an open store.
+func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, log *slog.Logger, addr string) (*App, error) {
+	issuer := cfg.PublicURL
+	if issuer == "" {
+		issuer = "http://" + addr
+	}
+	keyring, err := tokens.NewKeyring(ctx, st, issuer)
+	if err != nil {
+		return nil, fmt.Errorf("loading signing keys: %w", err)
+	}
+	sealer, err := tokens.NewSealer(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("loading the session token key: %w", err)
+	}
+	pages, err := tokens.NewMAC(ctx, st, "next-token-key")
+	if err != nil {
+		return nil, fmt.Errorf("loading the NextToken key: %w", err)
+	}
+	idsvc := identity.New(identity.Config{Store: st, Keyring: keyring, Sealer: sealer, PageTokens: pages, Log: log})
+	authn := auth.New(cfg.Auth, keys, sealer)
+	apiSrv := api.New(idsvc.API(), nil, authn, log, nil)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/jwks_uri", func(w http.ResponseWriter, r *http.Request) {
+		b, err := keyring.JWKS(r.Context())
+		if err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Write(b)
+	})
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q,"response_types_supported":["id_token"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS512"],"claims_supported":["aud","sub","iss","exp","iat","amr"]}`,
+			issuer, issuer+"/.well-known/jwks_uri")
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := st.Ping(r.Context()); err != nil {
+			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/", apiSrv)
+	return &App{Store: st, Issuer: issuer, handler: mux}, nil
+}
+
+// Handler returns the HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close closes the store.
+func (a *App) Close() error { return a.Store.Close() }

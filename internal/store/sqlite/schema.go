@@ -1,0 +1,142 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// migrations is the schema's history: migrations[k] takes the schema from
+// version k to k+1. Append only; never edit one that has shipped.
+//
+// Times are INTEGER unix nanoseconds (0 for the zero time.Time). Small,
+// hot, fixed-size rows live in WITHOUT ROWID tables so a primary-key lookup
+// is one b-tree descent; pools and signing keys carry kilobytes of JSON or
+// PEM and stay rowid tables, where big rows do not bloat the key b-tree.
+// Deletes cascade through foreign keys, each backed by an index on the
+// child column.
+var migrations = []string{
+	// 1: identity pools, identities, logins, secrets, keys, credentials.
+	`
+CREATE TABLE pools (
+	id      TEXT NOT NULL PRIMARY KEY,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	name    TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	config  BLOB
+);
+-- ListPools and CountPools: one account's pools in one region, by ID.
+CREATE INDEX pools_account ON pools (account, region, id);
+
+CREATE TABLE identities (
+	id       TEXT NOT NULL PRIMARY KEY,
+	pool_id  TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+	created  INTEGER NOT NULL,
+	modified INTEGER NOT NULL,
+	disabled INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+-- ListIdentities (keyset pages by ID) and the cascade from pools. The
+-- index covers the listed columns, so a page is one range scan with no
+-- lookup into the table per identity.
+CREATE INDEX identities_pool ON identities (pool_id, id, created, modified, disabled);
+-- ListIdentities with hideDisabled: pages skip nothing, however many
+-- identities are disabled.
+CREATE INDEX identities_pool_enabled ON identities (pool_id, id, created, modified) WHERE disabled = 0;
+
+CREATE TABLE logins (
+	pool_id     TEXT NOT NULL,
+	provider    TEXT NOT NULL,
+	subject     TEXT NOT NULL,
+	identity_id TEXT NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+	created     INTEGER NOT NULL,
+	PRIMARY KEY (pool_id, provider, subject)
+) WITHOUT ROWID;
+-- An identity's logins in (provider, subject) order: GetIdentity,
+-- ListLogins, ListIdentities' page query, MoveLogins and the cascade.
+-- With created (and the primary key, which every index of a WITHOUT ROWID
+-- table carries) it covers those reads: one seek per identity.
+CREATE INDEX logins_identity ON logins (identity_id, provider, subject, created);
+
+CREATE TABLE secrets (
+	name    TEXT NOT NULL PRIMARY KEY,
+	value   BLOB NOT NULL,
+	created INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE signing_keys (
+	kid         TEXT NOT NULL PRIMARY KEY,
+	region      TEXT NOT NULL,
+	algorithm   TEXT NOT NULL,
+	private_pem BLOB NOT NULL,
+	created     INTEGER NOT NULL,
+	retired     INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE credentials (
+	access_key_id TEXT NOT NULL PRIMARY KEY,
+	identity_id   TEXT NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+	pool_id       TEXT NOT NULL,
+	role_arn      TEXT NOT NULL,
+	issued        INTEGER NOT NULL,
+	expires       INTEGER NOT NULL
+) WITHOUT ROWID;
+-- The cascade from identities.
+CREATE INDEX credentials_identity ON credentials (identity_id);
+`,
+}
+
+// migrate brings the schema up to date, one transaction per migration, so a
+// crash between two leaves a schema at a known version. Running it again
+// (every Open) does nothing once the schema is current. It refuses a
+// database written by a newer cognitod rather than guess at its schema.
+func migrate(ctx context.Context, c *conn) error {
+	if _, err := c.c.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INTEGER NOT NULL PRIMARY KEY,
+	applied INTEGER NOT NULL
+)`); err != nil {
+		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
+	}
+	for {
+		done, err := migrateOne(ctx, c)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the first pending migration; done reports there was
+// none. The version is read inside the write transaction, so two processes
+// opening one file at once cannot both apply the same migration.
+func migrateOne(ctx context.Context, c *conn) (done bool, err error) {
+	if _, err := c.c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return false, fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			c.c.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	var version int
+	if err := c.c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&version); err != nil {
+		return false, fmt.Errorf("sqlite: read schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return false, fmt.Errorf("sqlite: database schema version %d is newer than this cognitod knows (%d)", version, len(migrations))
+	}
+	if version == len(migrations) {
+		_, err := c.c.ExecContext(ctx, "COMMIT")
+		return true, err
+	}
+	if _, err := c.c.ExecContext(ctx, migrations[version]); err != nil {
+		return false, fmt.Errorf("sqlite: migration %d: %w", version+1, err)
+	}
+	if _, err := c.c.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied) VALUES (?, ?)", version+1, time.Now().UnixNano()); err != nil {
+		return false, fmt.Errorf("sqlite: migration %d: %w", version+1, err)
+	}
+	if _, err := c.c.ExecContext(ctx, "COMMIT"); err != nil {
+		return false, fmt.Errorf("sqlite: migration %d: commit: %w", version+1, err)
+	}
+	return false, nil
+}

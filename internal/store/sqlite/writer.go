@@ -1,0 +1,196 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/cognitod/cognitod/internal/store"
+)
+
+// request is one Update waiting for the writer.
+type request struct {
+	fn    func(store.Tx) error
+	state atomic.Int32 // queued, then started (writer) or canceled (caller)
+	done  chan result  // buffered: the writer never waits for a caller
+}
+
+const (
+	queued int32 = iota
+	started
+	canceled
+)
+
+// result is how an Update ended.
+type result struct {
+	err      error
+	panicked bool
+	panicVal any // what fn panicked with, re-panicked in the caller
+}
+
+// errGoexit answers an Update whose closure called runtime.Goexit (as
+// t.FailNow does when called from a closure), which ends the goroutine
+// that ran it.
+var errGoexit = errors.New("sqlite: Update closure called runtime.Goexit; its batch was rolled back")
+
+// Update queues fn for the writer and waits for the commit that makes it
+// durable. A caller whose ctx ends while fn is still queued gets ctx's
+// error and fn never runs; once fn has started, Update waits for the
+// outcome, so an error from Update always means nothing of fn was kept.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
+	r := &request{fn: fn, done: make(chan result, 1)}
+	// The channel is unbuffered: a send succeeds only when the writer takes
+	// the request, so a request is never stranded in a buffer after the
+	// writer has stopped.
+	select {
+	case s.requests <- r:
+	case <-s.closing:
+		return store.ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var res result
+	select {
+	case res = <-r.done:
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(queued, canceled) {
+			return ctx.Err()
+		}
+		res = <-r.done // fn has started: its outcome is the answer
+	}
+	if res.panicked {
+		panic(res.panicVal)
+	}
+	return res.err
+}
+
+// writeLoop is the writer goroutine: it takes the first waiting request,
+// then every other one already waiting (up to maxBatch), and commits them
+// as one transaction.
+func (s *Store) writeLoop() {
+	normal := false
+	defer func() {
+		if !normal {
+			// A closure called runtime.Goexit and took this goroutine with
+			// it; commit has answered its batch. Carry on in a new one.
+			go s.writeLoop()
+			return
+		}
+		close(s.writerDone)
+	}()
+	batch := make([]*request, 0, s.maxBatch)
+	for {
+		select {
+		case r := <-s.requests:
+			batch = append(batch[:0], r)
+		case <-s.closing:
+			normal = true
+			return
+		}
+	more:
+		for len(batch) < s.maxBatch {
+			select {
+			case r := <-s.requests:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		s.commit(batch)
+		clear(batch) // drop references to finished closures
+	}
+}
+
+// commit runs a batch in one transaction, each closure in a savepoint of its
+// own so that one closure's failure undoes only its own writes, and commits
+// once. Each caller then learns its own outcome; if the commit itself fails,
+// every closure that had succeeded gets that error instead.
+func (s *Store) commit(batch []*request) {
+	c := s.writer
+	if s.memory {
+		c = <-s.readers // the one connection: wait out any View
+		defer func() { s.readers <- c }()
+	}
+	results := make([]result, len(batch))
+	ran := make([]bool, len(batch))
+	finished := false
+	defer func() {
+		if !finished { // runtime.Goexit in a closure: undo the batch
+			c.exec("ROLLBACK")
+			for k, r := range batch {
+				if ran[k] || r.state.CompareAndSwap(queued, started) {
+					r.done <- result{err: errGoexit}
+				}
+			}
+		}
+	}()
+
+	_, err := c.exec("BEGIN IMMEDIATE")
+	for k, r := range batch {
+		if !r.state.CompareAndSwap(queued, started) {
+			continue // the caller gave up while it waited
+		}
+		ran[k] = true
+		if err != nil {
+			results[k].err = fmt.Errorf("sqlite: begin: %w", err)
+			continue
+		}
+		results[k] = s.run(c, r.fn)
+	}
+	if err == nil {
+		s.commits.Add(1)
+		if _, err = c.exec("COMMIT"); err != nil {
+			// SQLite may have rolled back already; make sure.
+			c.exec("ROLLBACK")
+			err = fmt.Errorf("sqlite: commit: %w", err)
+			for k := range results {
+				if results[k].err == nil && !results[k].panicked {
+					results[k].err = err
+				}
+			}
+		}
+	}
+	finished = true
+	for k, r := range batch {
+		if ran[k] {
+			r.done <- results[k]
+		}
+	}
+}
+
+// run runs one closure inside a savepoint: RELEASE keeps its writes in the
+// batch's transaction, ROLLBACK TO drops them (on an error or a panic)
+// without touching the closures before it.
+func (s *Store) run(c *conn, fn func(store.Tx) error) (res result) {
+	if _, err := c.exec("SAVEPOINT u"); err != nil {
+		return result{err: fmt.Errorf("sqlite: savepoint: %w", err)}
+	}
+	t := &tx{c: c, d: s.driver}
+	keep := false
+	defer func() {
+		t.done = true
+		if keep {
+			return
+		}
+		p := recover()
+		if p != nil {
+			res = result{panicked: true, panicVal: p}
+		}
+		if _, err := c.exec("ROLLBACK TO u"); err != nil && res.err == nil && !res.panicked {
+			res.err = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+		}
+		c.exec("RELEASE u")
+	}()
+	if err := fn(t); err != nil {
+		return result{err: err}
+	}
+	if _, err := c.exec("RELEASE u"); err != nil {
+		return result{err: fmt.Errorf("sqlite: release savepoint: %w", err)}
+	}
+	keep = true
+	return result{}
+}

@@ -1,0 +1,165 @@
+// Package store defines cognitod's storage interface, its errors and its
+// records. Backends (sqlite, postgres) live in sub-packages and must pass the
+// suite in store/conformance.
+//
+// The interface follows Dex's update-by-closure style: every read-modify-write
+// runs inside Update(fn), which gives fn a transaction and commits only when fn
+// returns nil. Services therefore never hold locks of their own and never see a
+// half-applied change. fn may be run while other writers' closures wait, so it
+// must do no network I/O and must be quick; it may also be run more than once
+// when a backend retries a serialization failure, so it must have no side
+// effects outside the Tx.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every backend returns (wrapped or not) for the same conditions.
+var (
+	ErrNotFound = errors.New("store: not found")
+	// ErrExists is a uniqueness violation: the key is taken.
+	ErrExists = errors.New("store: already exists")
+	// ErrReadOnly is returned by mutating Tx methods inside View.
+	ErrReadOnly = errors.New("store: read-only transaction")
+	ErrClosed   = errors.New("store: closed")
+)
+
+// Store is a transactional store.
+type Store interface {
+	// View runs fn in a read-only, consistent snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction. The change is durable when
+	// Update returns nil. If fn returns an error nothing it did is kept and
+	// that error is returned as is; if fn panics nothing is kept and the
+	// panic goes on in the caller. If ctx ends before fn has started, fn
+	// does not run and ctx's error is returned. fn must not call the Store
+	// itself (a nested View or Update may deadlock).
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Ping reports whether the store is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is one transaction. Methods return ErrNotFound for missing rows and
+// ErrExists for duplicates. A method that fails changes nothing and leaves
+// the Tx usable, so fn may try AddLogin and fall back to FindLogin on
+// ErrExists. IDs compare byte-wise. A Tx must not be used after fn returns.
+type Tx interface {
+	// Pools.
+	CreatePool(p *Pool) error
+	GetPool(id string) (*Pool, error)
+	// UpdatePool writes Name, UpdatedAt and Config; a pool's account and
+	// region never change.
+	UpdatePool(p *Pool) error
+	// DeletePool removes a pool with its identities, logins and everything
+	// stored under it.
+	DeletePool(id string) error
+	// ListPools returns up to limit pools of account in region with ID > after,
+	// ordered by ID; limit <= 0 means all.
+	ListPools(account, region, after string, limit int) ([]*Pool, error)
+	CountPools(account, region string) (int, error)
+
+	// Identities.
+	// CreateIdentity stores i without its Logins (add those with AddLogin);
+	// ErrNotFound if the pool does not exist.
+	CreateIdentity(i *Identity) error
+	// GetIdentity returns the identity with its logins.
+	GetIdentity(id string) (*Identity, error)
+	// UpdateIdentity writes ModifiedAt and Disabled.
+	UpdateIdentity(i *Identity) error
+	// DeleteIdentity removes the identity, its logins and everything stored
+	// under it.
+	DeleteIdentity(id string) error
+	// ListIdentities returns up to limit identities of pool with ID > after,
+	// ordered by ID, logins included; limit <= 0 means all. hideDisabled
+	// leaves disabled ones out.
+	ListIdentities(poolID, after string, limit int, hideDisabled bool) ([]*Identity, error)
+
+	// Logins: (pool, provider, subject) is unique and names one identity.
+	// AddLogin returns ErrNotFound if l's identity does not exist.
+	AddLogin(l *Login) error
+	// FindLogin returns the login with its IdentityID.
+	FindLogin(poolID, provider, subject string) (*Login, error)
+	RemoveLogin(poolID, provider, subject string) error
+	// ListLogins returns the logins of an identity from provider (every
+	// provider when provider is "") with Subject > after, ordered by
+	// (provider, subject); limit <= 0 means all.
+	ListLogins(identityID, provider, after string, limit int) ([]*Login, error)
+	// MoveLogins reassigns every login of identity from to identity to;
+	// ErrNotFound if either identity does not exist.
+	MoveLogins(from, to string) error
+
+	// Keys and secrets.
+	// GetSecret returns a named server secret (e.g. the NextToken MAC key).
+	GetSecret(name string) ([]byte, error)
+	// PutSecret stores a named secret; ErrExists if one is already stored, so
+	// that concurrent first starts agree on one value.
+	PutSecret(name string, value []byte) error
+	// ListSigningKeys returns every key, oldest (CreatedAt, then KID) first.
+	ListSigningKeys() ([]*SigningKey, error)
+	// AddSigningKey returns ErrExists if the KID is taken.
+	AddSigningKey(k *SigningKey) error
+
+	// Credentials minted by GetCredentialsForIdentity. ErrExists for a
+	// reused AccessKeyID, ErrNotFound if the identity does not exist.
+	RecordCredentials(c *Credentials) error
+}
+
+// Pool is an identity pool. Config holds the pool's API-visible settings as
+// the service encodes them; the store keeps it opaque.
+type Pool struct {
+	ID        string
+	Account   string
+	Region    string
+	Name      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Config is the JSON document of the pool's settings (providers, roles,
+	// role mappings, tags, principal tag maps, sync configuration...).
+	Config []byte
+}
+
+// Identity is one identity of a pool.
+type Identity struct {
+	ID         string
+	PoolID     string
+	CreatedAt  time.Time
+	ModifiedAt time.Time
+	Disabled   bool
+	// Logins is filled by GetIdentity and ListIdentities.
+	Logins []*Login
+}
+
+// Login links a provider's subject to an identity.
+type Login struct {
+	PoolID     string
+	Provider   string
+	Subject    string
+	IdentityID string
+	CreatedAt  time.Time
+}
+
+// SigningKey is an RSA key that signs OpenID tokens.
+type SigningKey struct {
+	KID        string
+	Region     string
+	Algorithm  string
+	PrivatePEM []byte
+	CreatedAt  time.Time
+	// RetiredAt is when the key stopped signing; zero while current. Its
+	// public half is still served until its last token has expired.
+	RetiredAt time.Time
+}
+
+// Credentials records temporary credentials handed out.
+type Credentials struct {
+	AccessKeyID string
+	IdentityID  string
+	PoolID      string
+	RoleARN     string
+	IssuedAt    time.Time
+	Expiration  time.Time
+}
