@@ -24,6 +24,7 @@ type Config struct {
 	LogFormat       string
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+	StreamSink      string
 	// From the environment only (secrets do not belong on command lines).
 	AccessKeyID     string
 	SecretAccessKey string
@@ -46,6 +47,7 @@ var flagSpecs = []flagSpec{
 	{"public-url", "COGNITOD_PUBLIC_URL", "", "external base `URL` of this server, the issuer of its OpenID tokens (default http://<listen address>)"},
 	{"log-format", "COGNITOD_LOG_FORMAT", "text", "log `format`: text or json"},
 	{"log-level", "COGNITOD_LOG_LEVEL", "info", "log `level`: debug, info, warn or error"},
+	{"stream-sink", "COGNITOD_STREAM_SINK", "", "where Cognito Streams records go (bulk publish and live changes of pools with streaming ENABLED): http(s)://URL (POSTed as JSON lines) or file:PATH (appended); none by default"},
 	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM (`duration`)"},
 }
 
@@ -104,6 +106,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 		KeysFile:        *vals["keys-file"],
 		PublicURL:       strings.TrimRight(*vals["public-url"], "/"),
 		LogFormat:       *vals["log-format"],
+		StreamSink:      *vals["stream-sink"],
 		AccessKeyID:     getenv("COGNITOD_ACCESS_KEY_ID"),
 		SecretAccessKey: getenv("COGNITOD_SECRET_ACCESS_KEY"),
 		AccountID:       getenv("COGNITOD_ACCOUNT_ID"),

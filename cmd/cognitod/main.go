@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	app, err := server.Open(ctx, &server.Options{
 		Store: cfg.Store, Auth: cfg.Auth, DataDir: cfg.DataDir, KeysFile: cfg.KeysFile,
 		AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, AccountID: cfg.AccountID,
-		PublicURL: cfg.PublicURL, Addr: ln.Addr().String(),
+		PublicURL: cfg.PublicURL, Addr: ln.Addr().String(), StreamSink: cfg.StreamSink,
 	}, log, stdout)
 	if err != nil {
 		ln.Close()

@@ -107,6 +107,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		svcName, opName, ok := awsproto.ParseTarget(target)
 		if svcName == "cognito-sync" && s.sync != nil {
 			a.svc = s.sync
+			proto = awsproto.SyncTarget
 		} else if svcName == "cognito-identity" {
 			a.svc = s.identity
 		}

@@ -25,6 +25,9 @@ const (
 	JSON11 Protocol = iota + 1
 	// RESTJSON is rest-json: errors in the x-amzn-ErrorType header.
 	RESTJSON
+	// SyncTarget is Cognito Sync's legacy X-Amz-Target form: JSON 1.1
+	// framing, but answered as application/json, as AWS's samples show.
+	SyncTarget
 )
 
 // Content types answered by each service.
@@ -134,7 +137,7 @@ func WriteJSON(w http.ResponseWriter, p Protocol, v any) {
 }
 
 func contentType(p Protocol) string {
-	if p == RESTJSON {
+	if p == RESTJSON || p == SyncTarget {
 		return ContentTypeJSON
 	}
 	return ContentTypeJSON11

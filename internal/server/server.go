@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/cogsync"
 	"github.com/cognitod/cognitod/internal/identity"
 	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
@@ -33,6 +34,8 @@ type Options struct {
 	PublicURL string
 	// Addr is the address the server is reachable at (for the issuer and hints).
 	Addr string
+	// StreamSink receives Cognito Streams records: http(s)://URL or file:PATH.
+	StreamSink string
 }
 
 // App is a wired server: store, services and HTTP handler.
@@ -40,7 +43,9 @@ type App struct {
 	Store     store.Store
 	StoreDesc string
 	Issuer    string
+	Sealer    *tokens.Sealer
 	handler   http.Handler
+	sync      *cogsync.Service
 }
 
 // openStore opens the store a --store URL names.
@@ -149,9 +154,15 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	if err != nil {
 		return nil, fmt.Errorf("loading the NextToken key: %w", err)
 	}
-	idsvc := identity.New(identity.Config{Store: st, Keyring: keyring, Sealer: sealer, PageTokens: pages, Log: log})
+	sink, err := cogsync.ParseSink(cfg.StreamSink)
+	if err != nil {
+		return nil, err
+	}
+	syncsvc := cogsync.New(cogsync.Config{Store: st, Tokens: pages, Sink: sink, Node: nodeName(addr), Log: log})
+	idsvc := identity.New(identity.Config{Store: st, Keyring: keyring, Sealer: sealer, PageTokens: pages, Log: log,
+		Hooks: identity.Hooks{IdentitiesMerged: syncsvc.IdentitiesMerged}})
 	authn := auth.New(cfg.Auth, keys, sealer)
-	apiSrv := api.New(idsvc.API(), nil, authn, log, nil)
+	apiSrv := api.New(idsvc.API(), syncsvc.API(), authn, log, nil)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/jwks_uri", func(w http.ResponseWriter, r *http.Request) {
@@ -180,11 +191,20 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 		w.Write([]byte("ok\n"))
 	})
 	mux.Handle("/", apiSrv)
-	return &App{Store: st, Issuer: issuer, handler: mux}, nil
+	return &App{Store: st, Issuer: issuer, Sealer: sealer, handler: mux, sync: syncsvc}, nil
+}
+
+// nodeName names this process to others sharing the store.
+func nodeName(addr string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), addr)
 }
 
 // Handler returns the HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close closes the store.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops background work and closes the store.
+func (a *App) Close() error {
+	a.sync.Close()
+	return a.Store.Close()
+}

@@ -55,7 +55,9 @@ type Tx interface {
 	// region never change.
 	UpdatePool(p *Pool) error
 	// DeletePool removes a pool with its identities, logins and everything
-	// stored under it.
+	// stored under it, Cognito Sync data included (its SyncPool and bulk
+	// publish job, and every identity's usage, datasets, records, devices
+	// and subscriptions).
 	DeletePool(id string) error
 	// ListPools returns up to limit pools of account in region with ID > after,
 	// ordered by ID; limit <= 0 means all.
@@ -71,7 +73,12 @@ type Tx interface {
 	// UpdateIdentity writes ModifiedAt and Disabled.
 	UpdateIdentity(i *Identity) error
 	// DeleteIdentity removes the identity, its logins and everything stored
-	// under it.
+	// under it: credentials and Cognito Sync data (its IdentityUsage,
+	// datasets, records, devices and subscriptions). In the same
+	// transaction it subtracts the identity's IdentityUsage.DataStorage from
+	// its pool's SyncPool.DataStorage, so that a pool's usage stays the sum
+	// of its identities' after deletions; the pool's other counters and
+	// LastModified are left as they are.
 	DeleteIdentity(id string) error
 	// ListIdentities returns up to limit identities of pool with ID > after,
 	// ordered by ID, logins included; limit <= 0 means all. hideDisabled
@@ -106,6 +113,9 @@ type Tx interface {
 	// Credentials minted by GetCredentialsForIdentity. ErrExists for a
 	// reused AccessKeyID, ErrNotFound if the identity does not exist.
 	RecordCredentials(c *Credentials) error
+
+	// Cognito Sync data (sync.go).
+	SyncTx
 }
 
 // Pool is an identity pool. Config holds the pool's API-visible settings as

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	tests = append(tests, loginTests...)
 	tests = append(tests, keyTests...)
 	tests = append(tests, txTests...)
+	tests = append(tests, syncTests...)
 	tests = append(tests, concurrencyTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -166,6 +166,22 @@ func testViewReadOnly(t *testing.T, s store.Store) {
 		"RecordCredentials": func(tx store.Tx) error {
 			return tx.RecordCredentials(&store.Credentials{AccessKeyID: "ASIANEW", IdentityID: i.ID, PoolID: p.ID})
 		},
+		"PutSyncPool": func(tx store.Tx) error { return tx.PutSyncPool(&store.SyncPool{PoolID: p.ID}) },
+		"PutIdentityUsage": func(tx store.Tx) error {
+			return tx.PutIdentityUsage(&store.IdentityUsage{IdentityID: i.ID, PoolID: p.ID})
+		},
+		"PutDataset":    func(tx store.Tx) error { return tx.PutDataset(newDataset(i.ID, p.ID, "d", 1)) },
+		"DropDataset":   func(tx store.Tx) error { return tx.DropDataset(i.ID, "d") },
+		"PutRecord":     func(tx store.Tx) error { return tx.PutRecord(newRecord(i.ID, p.ID, "d", "k", str("v"), 1)) },
+		"DeleteRecords": func(tx store.Tx) error { return tx.DeleteRecords(i.ID, "d") },
+		"AddDevice":     func(tx store.Tx) error { return tx.AddDevice(newDevice(i.ID, p.ID, "GCM", "t", 1)) },
+		"Subscribe": func(tx store.Tx) error {
+			return tx.Subscribe(&store.Subscription{IdentityID: i.ID, Dataset: "d", DeviceID: "x"})
+		},
+		"Unsubscribe": func(tx store.Tx) error { return tx.Unsubscribe(i.ID, "d", "x") },
+		"PutBulkPublish": func(tx store.Tx) error {
+			return tx.PutBulkPublish(&store.BulkPublish{PoolID: p.ID, Status: "IN_PROGRESS"})
+		},
 	}
 	for name, m := range mutations {
 		err := s.View(context.Background(), m)

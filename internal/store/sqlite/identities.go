@@ -43,13 +43,21 @@ func (t *tx) UpdateIdentity(i *store.Identity) error {
 		nanos(i.ModifiedAt), i.Disabled, i.ID)
 }
 
-// DeleteIdentity deletes the identity; foreign keys cascade to its logins
-// and credentials.
+// DeleteIdentity deletes the identity; foreign keys cascade to its logins,
+// credentials and Sync data. First, in the same savepoint, its stored bytes
+// leave its pool's usage: an identity_usage row exists only while its
+// identity does, so a missing identity changes nothing.
 func (t *tx) DeleteIdentity(id string) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
-	return t.change("delete identity", "DELETE FROM identities WHERE id = ?", id)
+	return t.atomic(func() error {
+		if _, err := t.c.exec(`UPDATE sync_pools SET data_storage = sync_pools.data_storage - u.data_storage
+FROM identity_usage u WHERE u.identity_id = ? AND u.data_storage <> 0 AND sync_pools.pool_id = u.pool_id`, id); err != nil {
+			return t.fail("delete identity: pool usage", err)
+		}
+		return t.change("delete identity", "DELETE FROM identities WHERE id = ?", id)
+	})
 }
 
 // ListIdentities reads a keyset page: "id > after ORDER BY id LIMIT n" walks

@@ -42,6 +42,30 @@ func TestQueryPlans(t *testing.T) {
 		tx.AddSigningKey(&store.SigningKey{KID: "k"})
 		tx.ListSigningKeys()
 		tx.RecordCredentials(&store.Credentials{AccessKeyID: "A", IdentityID: id, PoolID: pool})
+		// Cognito Sync.
+		v := "v"
+		tx.PutSyncPool(&store.SyncPool{PoolID: pool, DataStorage: 2})
+		tx.GetSyncPool(pool)
+		tx.ListPoolUsage("a", "r", "", 60)
+		tx.PutIdentityUsage(&store.IdentityUsage{IdentityID: id, PoolID: pool, DataStorage: 2})
+		tx.GetIdentityUsage(id)
+		tx.PutDataset(&store.Dataset{IdentityID: id, Name: "d", PoolID: pool})
+		tx.GetDataset(id, "d")
+		tx.ListDatasets(id, "", 0)
+		tx.PutRecord(&store.Record{IdentityID: id, Dataset: "d", PoolID: pool, Key: "k", Value: &v})
+		tx.GetRecord(id, "d", "k")
+		tx.ListRecords(id, "d", 0, "", 0)
+		tx.ListPoolRecords(pool, store.RecordPos{}, 10)
+		tx.DeleteRecords(id, "d")
+		tx.DropDataset(id, "d")
+		tx.AddDevice(&store.Device{ID: "dev", IdentityID: id, PoolID: pool, Platform: "GCM", Token: "t"})
+		tx.GetDevice("dev")
+		tx.FindDevice(id, "GCM", "t")
+		tx.Subscribe(&store.Subscription{IdentityID: id, Dataset: "d", DeviceID: "dev"})
+		tx.ListSubscriptions(id, "d")
+		tx.Unsubscribe(id, "d", "dev")
+		tx.PutBulkPublish(&store.BulkPublish{PoolID: pool, Status: "IN_PROGRESS"})
+		tx.GetBulkPublish(pool)
 		tx.DeleteIdentity(id)
 		tx.DeletePool(pool)
 		return nil
@@ -79,7 +103,7 @@ func TestQueryPlans(t *testing.T) {
 		}
 		checked++
 	}
-	if checked < 20 {
+	if checked < 40 {
 		t.Fatalf("checked only %d statements", checked)
 	}
 }

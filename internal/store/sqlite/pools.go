@@ -38,8 +38,10 @@ func (t *tx) UpdatePool(p *store.Pool) error {
 		p.Name, nanos(p.UpdatedAt), p.Config, p.ID)
 }
 
-// DeletePool deletes the pool; foreign keys cascade to its identities and
-// from them to their logins and credentials.
+// DeletePool deletes the pool; foreign keys cascade to its identities, its
+// sync_pools and bulk_publish rows, and from the identities to their
+// logins, credentials and Sync data. No usage is adjusted: the pool's own
+// counters go with it.
 func (t *tx) DeletePool(id string) error {
 	if err := t.writable(); err != nil {
 		return err

@@ -85,6 +85,106 @@ CREATE TABLE credentials (
 -- The cascade from identities.
 CREATE INDEX credentials_identity ON credentials (identity_id);
 `,
+	// 2: Cognito Sync: pool configuration and usage, identity usage,
+	// datasets, records, devices, subscriptions, bulk publish jobs.
+	//
+	// Everything hangs off pools (sync_pools, bulk_publish) or identities
+	// (the rest) with ON DELETE CASCADE, so DeletePool and DeleteIdentity
+	// remove it all. Records do not reference datasets: the service writes
+	// a new dataset's records before the dataset row, and DropDataset
+	// deletes both itself.
+	`
+CREATE TABLE sync_pools (
+	pool_id       TEXT NOT NULL PRIMARY KEY REFERENCES pools (id) ON DELETE CASCADE,
+	config        BLOB,
+	sync_sessions INTEGER NOT NULL,
+	data_storage  INTEGER NOT NULL,
+	modified      INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE identity_usage (
+	identity_id   TEXT NOT NULL PRIMARY KEY REFERENCES identities (id) ON DELETE CASCADE,
+	pool_id       TEXT NOT NULL,
+	dataset_count INTEGER NOT NULL,
+	data_storage  INTEGER NOT NULL,
+	modified      INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Tombstones (deleted = 1) stay until the dataset is dropped; an
+-- identity has a few dozen datasets at most, so ListDatasets reads its
+-- key range and skips them.
+CREATE TABLE datasets (
+	identity_id        TEXT NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+	name               TEXT NOT NULL,
+	pool_id            TEXT NOT NULL,
+	created            INTEGER NOT NULL,
+	modified           INTEGER NOT NULL,
+	modified_by        TEXT NOT NULL,
+	sync_count         INTEGER NOT NULL,
+	data_storage       INTEGER NOT NULL,
+	num_records        INTEGER NOT NULL,
+	deleted            INTEGER NOT NULL,
+	deleted_sync_count INTEGER NOT NULL,
+	merged_from        TEXT NOT NULL,
+	PRIMARY KEY (identity_id, name)
+) WITHOUT ROWID;
+
+-- The primary key clusters a dataset's records in key order, so
+-- ListRecords ("sync_count > ? AND key > ? ORDER BY key LIMIT ?") is one
+-- seek and a range scan that stops at the limit, testing sync_count on
+-- the row it is reading: no sort, no lookup, at most 1,024 rows. An index
+-- led by sync_count would need a sort of the matches and could not stop
+-- early; one on (..., key, sync_count) would repeat the primary key.
+-- sync_count comes before the columns of variable size and value last,
+-- so that the test reads no overflow page of a large value.
+CREATE TABLE records (
+	identity_id     TEXT NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+	dataset         TEXT NOT NULL,
+	key             TEXT NOT NULL,
+	sync_count      INTEGER NOT NULL,
+	modified        INTEGER NOT NULL,
+	device_modified INTEGER NOT NULL,
+	pool_id         TEXT NOT NULL,
+	modified_by     TEXT NOT NULL,
+	value           TEXT, -- NULL: removed
+	PRIMARY KEY (identity_id, dataset, key)
+) WITHOUT ROWID;
+-- ListPoolRecords: a pool's live records in (identity, dataset, key)
+-- order, a keyset page at a time. Removed records are not in it, so a
+-- page skips none.
+CREATE INDEX records_pool ON records (pool_id, identity_id, dataset, key) WHERE value IS NOT NULL;
+
+CREATE TABLE devices (
+	id          TEXT NOT NULL PRIMARY KEY,
+	identity_id TEXT NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+	pool_id     TEXT NOT NULL,
+	platform    TEXT NOT NULL,
+	token       TEXT NOT NULL,
+	created     INTEGER NOT NULL,
+	-- FindDevice, and the cascade from identities.
+	UNIQUE (identity_id, platform, token)
+) WITHOUT ROWID;
+
+-- No foreign key to devices: a device goes only with its identity, which
+-- takes its subscriptions along.
+CREATE TABLE subscriptions (
+	identity_id TEXT NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+	dataset     TEXT NOT NULL,
+	device_id   TEXT NOT NULL,
+	created     INTEGER NOT NULL,
+	PRIMARY KEY (identity_id, dataset, device_id)
+) WITHOUT ROWID;
+
+CREATE TABLE bulk_publish (
+	pool_id   TEXT NOT NULL PRIMARY KEY REFERENCES pools (id) ON DELETE CASCADE,
+	status    TEXT NOT NULL,
+	started   INTEGER NOT NULL,
+	completed INTEGER NOT NULL,
+	failure   TEXT NOT NULL,
+	owner     TEXT NOT NULL,
+	heartbeat INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema up to date, one transaction per migration, so a

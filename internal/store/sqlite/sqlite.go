@@ -137,7 +137,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 func (s *Store) openConns(ctx context.Context, opts Options) error {
 	common := []string{
 		fmt.Sprintf("busy_timeout = %d", opts.BusyTimeoutMillis),
-		// Deletes cascade (pools → identities → logins, credentials).
+		// Deletes cascade (pools → identities → logins, credentials, Sync data).
 		"foreign_keys = ON",
 		// FULL: a commit fsyncs the WAL before it returns, so an Update that
 		// returned nil survives power loss, not only a crash.

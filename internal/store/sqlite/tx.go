@@ -52,6 +52,34 @@ func (t *tx) insert(what, query string, args ...any) error {
 	return affected(what, res, store.ErrExists)
 }
 
+// put runs an upsert (INSERT ... ON CONFLICT DO UPDATE); a missing parent
+// row is ErrNotFound.
+func (t *tx) put(what, query string, args ...any) error {
+	if _, err := t.c.exec(query, args...); err != nil {
+		return t.fail(what, err)
+	}
+	return nil
+}
+
+// atomic runs a method of several statements in a savepoint of its own, so
+// that one failing half-way changes nothing and leaves the Tx usable.
+func (t *tx) atomic(fn func() error) error {
+	if _, err := t.c.exec("SAVEPOINT m"); err != nil {
+		return fmt.Errorf("sqlite: savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.c.exec("ROLLBACK TO m"); rerr != nil {
+			return fmt.Errorf("sqlite: rollback to savepoint: %w (after %w)", rerr, err)
+		}
+		t.c.exec("RELEASE m")
+		return err
+	}
+	if _, err := t.c.exec("RELEASE m"); err != nil {
+		return fmt.Errorf("sqlite: release savepoint: %w", err)
+	}
+	return nil
+}
+
 // change runs an UPDATE or DELETE of one row by key; no row is ErrNotFound.
 func (t *tx) change(what, query string, args ...any) error {
 	res, err := t.c.exec(query, args...)

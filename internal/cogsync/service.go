@@ -1,0 +1,231 @@
+// Package cogsync implements Amazon Cognito Sync: the 17 operations of the
+// cognito-sync 2014-06-30 model. Datasets and records live in the same store
+// as the identities they belong to; usage counters are kept as writes happen,
+// in the same transaction, so reading them never scans records.
+package cogsync
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/cognitod/cognitod/internal/api"
+	"github.com/cognitod/cognitod/internal/awsproto"
+	"github.com/cognitod/cognitod/internal/model"
+	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/tokens"
+)
+
+// Limits are the Cognito Sync quotas (AWS's defaults unless configured).
+type Limits struct {
+	DatasetsPerIdentity int   // AWS: 20
+	RecordsPerDataset   int   // AWS: 1,024
+	BytesPerDataset     int64 // AWS: 1 MB
+	MaxResults          int   // page size when a listing names none
+}
+
+// DefaultLimits are AWS's quotas.
+var DefaultLimits = Limits{DatasetsPerIdentity: 20, RecordsPerDataset: 1024, BytesPerDataset: 1 << 20, MaxResults: 1024}
+
+// Config configures the service.
+type Config struct {
+	Store store.Store
+	// Tokens seals SyncSessionTokens and NextTokens.
+	Tokens *tokens.MAC
+	Limits Limits
+	// Sink receives Cognito Streams records (bulk publish and live changes);
+	// nil when none is configured.
+	Sink Sink
+	// Node names this process to other nodes sharing the store (bulk
+	// publish job ownership).
+	Node string
+	Log  *slog.Logger
+	// SessionTTL is how long a SyncSessionToken stays valid.
+	SessionTTL time.Duration
+}
+
+// Service is the Cognito Sync service.
+type Service struct {
+	st     store.Store
+	tok    *tokens.MAC
+	limits Limits
+	sink   Sink
+	node   string
+	log    *slog.Logger
+	ttl    time.Duration
+	stream *streamer
+	jobs   *jobRunner
+}
+
+// New returns the service.
+func New(c Config) *Service {
+	if c.Limits == (Limits{}) {
+		c.Limits = DefaultLimits
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = time.Hour
+	}
+	s := &Service{st: c.Store, tok: c.Tokens, limits: c.Limits, sink: c.Sink, node: c.Node, log: c.Log, ttl: c.SessionTTL}
+	s.stream = newStreamer(c.Sink, c.Log)
+	s.jobs = &jobRunner{}
+	return s
+}
+
+// Close stops background work (live streaming, bulk publish jobs), waiting
+// for what is in flight.
+func (s *Service) Close() {
+	s.jobs.wait()
+	s.stream.close()
+}
+
+// API returns the service's model and handlers for internal/api.
+func (s *Service) API() *api.Service {
+	h := map[string]api.Handler{
+		"ListIdentityPoolUsage":        s.ListIdentityPoolUsage,
+		"DescribeIdentityPoolUsage":    s.DescribeIdentityPoolUsage,
+		"DescribeIdentityUsage":        s.DescribeIdentityUsage,
+		"ListDatasets":                 s.ListDatasets,
+		"DescribeDataset":              s.DescribeDataset,
+		"DeleteDataset":                s.DeleteDataset,
+		"ListRecords":                  s.ListRecords,
+		"UpdateRecords":                s.UpdateRecords,
+		"GetIdentityPoolConfiguration": s.GetIdentityPoolConfiguration,
+		"SetIdentityPoolConfiguration": s.SetIdentityPoolConfiguration,
+		"GetCognitoEvents":             s.GetCognitoEvents,
+		"SetCognitoEvents":             s.SetCognitoEvents,
+		"BulkPublish":                  s.BulkPublish,
+		"GetBulkPublishDetails":        s.GetBulkPublishDetails,
+		"RegisterDevice":               s.RegisterDevice,
+		"SubscribeToDataset":           s.SubscribeToDataset,
+		"UnsubscribeFromDataset":       s.UnsubscribeFromDataset,
+	}
+	return &api.Service{Model: model.CognitoSync, Handlers: h}
+}
+
+func notAuthorized(format string, args ...any) error {
+	return awsproto.Errorf(awsproto.CodeNotAuthorized, format, args...)
+}
+
+func invalidParam(format string, args ...any) error {
+	return awsproto.Errorf(awsproto.CodeInvalidParameter, format, args...)
+}
+
+func notFound(format string, args ...any) error {
+	return awsproto.Errorf(awsproto.CodeResourceNotFound, format, args...)
+}
+
+// Who may call an operation.
+type access int
+
+const (
+	developerOnly access = iota // developer credentials only
+	identityOnly                // the identity's own temporary credentials only
+	either                      // developer credentials, or the identity's own
+)
+
+// pool loads a pool for a developer-only operation.
+func developerPool(tx store.Tx, c *api.Call, poolID string) (*store.Pool, error) {
+	if !c.Caller.Developer() {
+		return nil, notAuthorized("Temporary credentials of an identity are not authorized to perform: cognito-sync:%s", c.Op.Name)
+	}
+	return ownedPool(tx, c, poolID)
+}
+
+func ownedPool(tx store.Tx, c *api.Call, poolID string) (*store.Pool, error) {
+	p, err := tx.GetPool(poolID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound("IdentityPool '%s' not found.", poolID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.Account != c.Caller.Account || p.Region != c.Caller.Region {
+		return nil, notFound("IdentityPool '%s' not found.", poolID)
+	}
+	return p, nil
+}
+
+// identityAccess checks that the caller may act on identity id of pool
+// poolID: developers of the pool's account, or the identity itself holding
+// its temporary credentials.
+func identityAccess(tx store.Tx, c *api.Call, who access, poolID, id string) (*store.Pool, *store.Identity, error) {
+	if sess := c.Caller.Session; sess != nil {
+		if who == developerOnly {
+			return nil, nil, notAuthorized("Temporary credentials of an identity are not authorized to perform: cognito-sync:%s", c.Op.Name)
+		}
+		if sess.PoolID != poolID || sess.IdentityID != id {
+			return nil, nil, notAuthorized("Identity '%s' is not authorized to access identity '%s' of identity pool '%s'.", sess.IdentityID, id, poolID)
+		}
+	} else if who == identityOnly {
+		return nil, nil, notAuthorized("%s accepts only the temporary credentials of the identity itself (from GetCredentialsForIdentity), not developer credentials.", c.Op.Name)
+	}
+	p, err := tx.GetPool(poolID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, notFound("IdentityPool '%s' not found.", poolID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.Caller.Developer() && (p.Account != c.Caller.Account || p.Region != c.Caller.Region) {
+		return nil, nil, notFound("IdentityPool '%s' not found.", poolID)
+	}
+	i, err := tx.GetIdentity(id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && i.PoolID != poolID) {
+		return nil, nil, notFound("Identity '%s' not found.", id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if i.Disabled && !c.Caller.Developer() {
+		return nil, nil, notAuthorized("Access to Identity '%s' is forbidden.", id)
+	}
+	return p, i, nil
+}
+
+// modifiedBy is what LastModifiedBy records for the caller.
+func modifiedBy(c *api.Call) string {
+	if s := c.Caller.Session; s != nil {
+		return s.IdentityID
+	}
+	return c.Caller.Account
+}
+
+// pageSize is a listing's MaxResults, or the default.
+func (s *Service) pageSize(c *api.Call) int {
+	n := int(c.In.Int("MaxResults", 0))
+	if n <= 0 {
+		return s.limits.MaxResults
+	}
+	return n
+}
+
+// sealPage / openPage make and check opaque NextTokens scoped to a listing.
+func (s *Service) sealPage(scope, key string) string {
+	return s.tok.Seal([]byte("page\x00" + scope + "\x00\x00" + key))
+}
+
+func (s *Service) openPage(token, scope string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	b, err := s.tok.Open(token)
+	prefix := "page\x00" + scope + "\x00\x00"
+	if err != nil || len(b) < len(prefix) || string(b[:len(prefix)]) != prefix {
+		return "", invalidParam("The provided NextToken is not valid.")
+	}
+	return string(b[len(prefix):]), nil
+}
+
+func timePtr(t time.Time) *awsproto.Time { return awsproto.TimePtr(t) }
+
+// nullIfZero gives nil for 0 so that the member encodes as null, as AWS
+// answers for pools that never synced.
+func nullIfZero(n int64) *int64 {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}

@@ -1,0 +1,192 @@
+package cogsync
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cognitod/cognitod/internal/store"
+)
+
+// Sink receives Cognito Streams records: what AWS would put on the pool's
+// Kinesis stream. Each line is one JSON object.
+type Sink interface {
+	Publish(ctx context.Context, stream string, lines [][]byte) error
+	String() string
+}
+
+// ParseSink returns the sink a --stream-sink URL names:
+//
+//	http://... or https://...  POST each batch as JSON lines (Content-Type
+//	                           application/x-ndjson, header X-Cognito-Stream-Name)
+//	file:PATH                  append JSON lines to a file
+//
+// "" means no sink: bulk publish then fails with a message saying so.
+func ParseSink(url string) (Sink, error) {
+	switch {
+	case url == "":
+		return nil, nil
+	case strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://"):
+		return &httpSink{url: url, client: &http.Client{Timeout: 30 * time.Second}}, nil
+	case strings.HasPrefix(url, "file:"):
+		return &fileSink{path: strings.TrimPrefix(url, "file:")}, nil
+	}
+	return nil, fmt.Errorf("stream sink %q: want http(s)://URL or file:PATH", url)
+}
+
+type httpSink struct {
+	url    string
+	client *http.Client
+}
+
+func (h *httpSink) String() string { return h.url }
+
+func (h *httpSink) Publish(ctx context.Context, stream string, lines [][]byte) error {
+	var buf bytes.Buffer
+	for _, l := range lines {
+		buf.Write(l)
+		buf.WriteByte('\n')
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, &buf)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("X-Cognito-Stream-Name", stream)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("stream sink %s answered %s", h.url, resp.Status)
+	}
+	return nil
+}
+
+type fileSink struct {
+	mu   sync.Mutex
+	path string
+}
+
+func (f *fileSink) String() string { return "file:" + f.path }
+
+func (f *fileSink) Publish(ctx context.Context, stream string, lines [][]byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fh, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(fh)
+	for _, l := range lines {
+		w.Write(l)
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
+}
+
+// streamRecord is one record in Cognito Streams' format.
+type streamRecord struct {
+	Key                    string  `json:"key"`
+	Value                  *string `json:"value"`
+	SyncCount              int64   `json:"syncCount"`
+	LastModifiedDate       int64   `json:"lastModifiedDate"`
+	DeviceLastModifiedDate int64   `json:"deviceLastModifiedDate,omitempty"`
+	Op                     string  `json:"op"`
+}
+
+// streamEvent is one message on the stream: one dataset's changed records.
+type streamEvent struct {
+	IdentityPoolID     string         `json:"identityPoolId"`
+	IdentityID         string         `json:"identityId"`
+	DatasetName        string         `json:"datasetName"`
+	Operation          string         `json:"operation"`
+	PayloadType        string         `json:"payloadType"`
+	SyncCount          int64          `json:"syncCount"`
+	LastModifiedDate   int64          `json:"lastModifiedDate"`
+	KinesisSyncRecords []streamRecord `json:"kinesisSyncRecords"`
+}
+
+// streamLines encodes records of one dataset as stream messages, one per
+// record so that a consumer can apply each on its own.
+func streamLines(poolID, identityID, dataset string, recs []*store.Record) [][]byte {
+	out := make([][]byte, 0, len(recs))
+	for _, r := range recs {
+		op := "replace"
+		if r.Value == nil {
+			op = "remove"
+		}
+		sr := streamRecord{Key: r.Key, Value: r.Value, SyncCount: r.SyncCount, LastModifiedDate: r.ModifiedAt.UnixMilli(), Op: op}
+		if !r.DeviceModifiedAt.IsZero() {
+			sr.DeviceLastModifiedDate = r.DeviceModifiedAt.UnixMilli()
+		}
+		b, _ := json.Marshal(streamEvent{IdentityPoolID: poolID, IdentityID: identityID, DatasetName: dataset, Operation: op,
+			PayloadType: "Inline", SyncCount: r.SyncCount, LastModifiedDate: sr.LastModifiedDate, KinesisSyncRecords: []streamRecord{sr}})
+		out = append(out, b)
+	}
+	return out
+}
+
+// streamer sends live record changes to the sink in the background, so that
+// a slow sink never slows UpdateRecords. Delivery is at most once: changes
+// queued when the process dies are lost (bulk publish re-sends everything).
+type streamer struct {
+	sink Sink
+	log  *slog.Logger
+	ch   chan streamBatch
+	done chan struct{}
+	once sync.Once
+}
+
+type streamBatch struct {
+	stream string
+	lines  [][]byte
+}
+
+func newStreamer(sink Sink, log *slog.Logger) *streamer {
+	s := &streamer{sink: sink, log: log, ch: make(chan streamBatch, 4096), done: make(chan struct{})}
+	go s.run()
+	return s
+}
+
+func (s *streamer) publish(stream string, lines [][]byte) {
+	if s.sink == nil {
+		return
+	}
+	select {
+	case s.ch <- streamBatch{stream, lines}:
+	default:
+		s.log.Warn("stream queue full: dropping record changes", "stream", stream, "records", len(lines))
+	}
+}
+
+func (s *streamer) run() {
+	defer close(s.done)
+	for b := range s.ch {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := s.sink.Publish(ctx, b.stream, b.lines); err != nil {
+			s.log.Warn("streaming record changes failed", "stream", b.stream, "sink", s.sink.String(), "err", err)
+		}
+		cancel()
+	}
+}
+
+func (s *streamer) close() {
+	s.once.Do(func() { close(s.ch) })
+	<-s.done
+}
