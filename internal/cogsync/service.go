@@ -31,7 +31,7 @@ var DefaultLimits = Limits{DatasetsPerIdentity: 20, RecordsPerDataset: 1024, Byt
 type Config struct {
 	Store store.Store
 	// Tokens seals SyncSessionTokens and NextTokens.
-	Tokens *tokens.MAC
+	Tokens *tokens.Box
 	Limits Limits
 	// Sink receives Cognito Streams records (bulk publish and live changes);
 	// nil when none is configured.
@@ -47,7 +47,7 @@ type Config struct {
 // Service is the Cognito Sync service.
 type Service struct {
 	st     store.Store
-	tok    *tokens.MAC
+	tok    *tokens.Box
 	limits Limits
 	sink   Sink
 	node   string

@@ -38,7 +38,7 @@ type Config struct {
 	Keyring *tokens.Keyring
 	Sealer  *tokens.Sealer
 	// PageTokens seals NextTokens so clients cannot forge or alter them.
-	PageTokens *tokens.MAC
+	PageTokens *tokens.Box
 	Limits     Limits
 	Log        *slog.Logger
 	// Hooks lets other services (Cognito Sync) react to identity changes.
@@ -57,7 +57,7 @@ type Service struct {
 	st     store.Store
 	keys   *tokens.Keyring
 	sealer *tokens.Sealer
-	pages  *tokens.MAC
+	pages  *tokens.Box
 	limits Limits
 	log    *slog.Logger
 	hooks  Hooks

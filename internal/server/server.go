@@ -150,7 +150,7 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	if err != nil {
 		return nil, fmt.Errorf("loading the session token key: %w", err)
 	}
-	pages, err := tokens.NewMAC(ctx, st, "next-token-key")
+	pages, err := tokens.NewBox(ctx, st, "next-token-key")
 	if err != nil {
 		return nil, fmt.Errorf("loading the NextToken key: %w", err)
 	}

@@ -271,8 +271,8 @@ func TestSecretStoreError(t *testing.T) {
 	if _, err := NewSealer(context.Background(), st); err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Errorf("NewSealer = %v", err)
 	}
-	if _, err := NewMAC(context.Background(), st, "next-token-key"); err == nil {
-		t.Error("NewMAC succeeded on a failing store")
+	if _, err := NewBox(context.Background(), st, "next-token-key"); err == nil {
+		t.Error("NewBox succeeded on a failing store")
 	}
 	if _, err := NewKeyring(context.Background(), st, testIssuer); err == nil {
 		t.Error("NewKeyring succeeded on a failing store")

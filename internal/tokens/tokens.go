@@ -1,6 +1,6 @@
 // Package tokens makes and checks everything cognitod hands out that a client
 // later brings back: OpenID tokens (Keyring), temporary AWS credentials
-// (Sealer) and NextTokens (MAC).
+// (Sealer) and NextTokens (Box).
 //
 // All three are self-contained: a node checks them with keys it holds in
 // memory, never with a store lookup per request, so several server processes
@@ -20,7 +20,7 @@ import (
 	"github.com/cognitod/cognitod/internal/store"
 )
 
-// Errors of Verify, Sealer.Open and MAC.Open. They are distinct because the
+// Errors of Verify, Sealer.Open and Box.Open. They are distinct because the
 // API answers them differently (UnrecognizedClientException or
 // NotAuthorizedException for a bad token, ExpiredTokenException for an old
 // one). Verify wraps them with detail; test them with errors.Is.
