@@ -47,7 +47,7 @@ var flagSpecs = []flagSpec{
 	{"public-url", "COGNITOD_PUBLIC_URL", "", "external base `URL` of this server, the issuer of its OpenID tokens (default http://<listen address>)"},
 	{"log-format", "COGNITOD_LOG_FORMAT", "text", "log `format`: text or json"},
 	{"log-level", "COGNITOD_LOG_LEVEL", "info", "log `level`: debug, info, warn or error"},
-	{"stream-sink", "COGNITOD_STREAM_SINK", "", "where Cognito Streams records go (bulk publish and live changes of pools with streaming ENABLED): http(s)://URL (POSTed as JSON lines) or file:PATH (appended); none by default"},
+	{"stream-sink", "COGNITOD_STREAM_SINK", "", "`URL` where Cognito Streams records go (bulk publish and live changes of pools with streaming ENABLED): http(s)://URL (POSTed as JSON lines) or file:PATH (appended); none by default"},
 	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM (`duration`)"},
 }
 
