@@ -41,6 +41,12 @@ type Handler func(*Call) (any, error)
 type Service struct {
 	Model    *model.Service
 	Handlers map[string]Handler
+	// ValidationCode is the error code of model constraint violations:
+	// ValidationException (the default, AWS's standard), or for Cognito Sync
+	// InvalidParameterException, which its model documents as "thrown when a
+	// request parameter does not comply with the associated constraints".
+	// The message is AWS's standard validation sentence either way.
+	ValidationCode string
 }
 
 // Observer is told about every request once answered (metrics, logs).
@@ -157,7 +163,11 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		return fail(&awsproto.Error{Code: awsproto.CodeSerialization, Message: err.Error()})
 	}
 	if len(violations) > 0 {
-		return fail(&awsproto.Error{Code: awsproto.CodeValidation, Message: validate.Message(violations)})
+		code := a.svc.ValidationCode
+		if code == "" {
+			code = awsproto.CodeValidation
+		}
+		return fail(&awsproto.Error{Code: code, Message: validate.Message(violations)})
 	}
 
 	call := &Call{Context: ctx, Op: op, In: in, RequestID: rid, Caller: caller, Now: now}

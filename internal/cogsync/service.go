@@ -102,7 +102,7 @@ func (s *Service) API() *api.Service {
 		"SubscribeToDataset":           s.SubscribeToDataset,
 		"UnsubscribeFromDataset":       s.UnsubscribeFromDataset,
 	}
-	return &api.Service{Model: model.CognitoSync, Handlers: h}
+	return &api.Service{Model: model.CognitoSync, Handlers: h, ValidationCode: awsproto.CodeInvalidParameter}
 }
 
 func notAuthorized(format string, args ...any) error {

@@ -7,7 +7,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +27,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	av1 "github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/awserr"
@@ -345,7 +348,7 @@ func TestSyncRecordsRoundTrip(t *testing.T) {
 	}
 	// A malformed dataset name.
 	_, err = c.ListRecords(&cs.ListRecordsInput{IdentityPoolId: &f.pool, IdentityId: &id, DatasetName: av1.String("bad$name")})
-	syncErr(t, err, "ValidationException", 400, "")
+	syncErr(t, err, "InvalidParameterException", 400, "")
 }
 
 // TestSyncRemovedKeyWrittenAgainByNewDevice: a device that never synced the
@@ -399,7 +402,7 @@ func TestSyncSessionToken(t *testing.T) {
 	_, err := noValidate.UpdateRecords(&cs.UpdateRecordsInput{IdentityPoolId: &f.pool, IdentityId: &id, DatasetName: av1.String("d1"),
 		RecordPatches: []*cs.RecordPatch{replace("k", "v", 0)}})
 	var rf awserr.RequestFailure
-	if !errors.As(err, &rf) || rf.StatusCode() != 400 || (rf.Code() != "InvalidParameterException" && rf.Code() != "ValidationException") {
+	if !errors.As(err, &rf) || rf.StatusCode() != 400 || rf.Code() != "InvalidParameterException" {
 		t.Fatalf("UpdateRecords without SyncSessionToken: %v", err)
 	}
 	t.Logf("UpdateRecords without SyncSessionToken: %s (%d) %q", rf.Code(), rf.StatusCode(), rf.Message())
@@ -669,7 +672,7 @@ func TestSyncUsage(t *testing.T) {
 	_, err = f.dev.DescribeIdentityPoolUsage(&cs.DescribeIdentityPoolUsageInput{IdentityPoolId: av1.String(ghostPool)})
 	syncErr(t, err, "ResourceNotFoundException", 404, "")
 	_, err = f.dev.DescribeIdentityPoolUsage(&cs.DescribeIdentityPoolUsageInput{IdentityPoolId: av1.String("not-a-pool")})
-	syncErr(t, err, "ValidationException", 400, "")
+	syncErr(t, err, "InvalidParameterException", 400, "")
 }
 
 func TestSyncListIdentityPoolUsage(t *testing.T) {
@@ -847,10 +850,18 @@ func TestSeedListIdentityPoolUsage(t *testing.T) {
 // developer credentials and returns the status and the decoded body.
 func rawSync(t *testing.T, e *env, target, body string) (int, map[string]any, http.Header) {
 	t.Helper()
+	return rawSyncAs(t, e, aws.Credentials{AccessKeyID: devKey, SecretAccessKey: devSecret}, target, body)
+}
+
+func rawSyncAs(t *testing.T, e *env, creds aws.Credentials, target, body string) (int, map[string]any, http.Header) {
+	t.Helper()
 	req, _ := http.NewRequest("POST", e.URL+"/", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", target)
-	signSync(t, req, body)
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "cognito-sync", region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -911,6 +922,22 @@ func TestSyncLegacyTargetForm(t *testing.T) {
 	st, m, _ = rawSync(t, e, short+"DescribeIdentityUsage", fmt.Sprintf(`{"IdentityPoolId":%q,"IdentityId":%q}`, f.pool, id))
 	if u, _ := m["IdentityUsage"].(map[string]any); st != 200 || u["DataStorage"] != float64(len("kv")+len("n1")) {
 		t.Fatalf("DescribeIdentityUsage, legacy: %d %v", st, m)
+	}
+	// Temporary credentials in the legacy form: own data yes, another identity's no.
+	cr := must[*ci.GetCredentialsForIdentityOutput](t)(e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: &id}))
+	temp := aws.Credentials{AccessKeyID: *cr.Credentials.AccessKeyId, SecretAccessKey: *cr.Credentials.SecretKey, SessionToken: *cr.Credentials.SessionToken}
+	st, m, _ = rawSyncAs(t, e, temp, short+"ListRecords", fmt.Sprintf(`{"IdentityPoolId":%q,"IdentityId":%q,"DatasetName":"legacy"}`, f.pool, id))
+	if st != 200 || m["Count"] != float64(2) {
+		t.Fatalf("legacy ListRecords with temporary credentials: %d %v", st, m)
+	}
+	other, _ := f.guest()
+	st, m, _ = rawSyncAs(t, e, temp, short+"ListRecords", fmt.Sprintf(`{"IdentityPoolId":%q,"IdentityId":%q,"DatasetName":"legacy"}`, f.pool, other))
+	if st != 403 || m["__type"] != "NotAuthorizedException" {
+		t.Fatalf("legacy ListRecords of another identity: %d %v", st, m)
+	}
+	st, m, _ = rawSyncAs(t, e, temp, long+"ListIdentityPoolUsage", `{"MaxResults":"2"}`)
+	if st != 403 || m["__type"] != "NotAuthorizedException" {
+		t.Fatalf("legacy ListIdentityPoolUsage with temporary credentials: %d %v", st, m)
 	}
 	st, m, _ = rawSync(t, e, short+"NoSuchOperation", `{}`)
 	if st != 400 || m["__type"] != "UnknownOperationException" {
@@ -1122,10 +1149,10 @@ func TestSyncConfigurationAndEvents(t *testing.T) {
 	// Constraint violations.
 	_, err := f.dev.SetIdentityPoolConfiguration(&cs.SetIdentityPoolConfigurationInput{IdentityPoolId: &f.pool,
 		CognitoStreams: &cs.CognitoStreams{StreamName: av1.String(streamName), RoleArn: av1.String(streamRole), StreamingStatus: av1.String("MAYBE")}})
-	syncErr(t, err, "ValidationException", 400, "")
+	syncErr(t, err, "InvalidParameterException", 400, "")
 	_, err = f.dev.SetIdentityPoolConfiguration(&cs.SetIdentityPoolConfigurationInput{IdentityPoolId: &f.pool,
 		PushSync: &cs.PushSync{ApplicationArns: []*string{av1.String("not-an-arn")}, RoleArn: av1.String(push)}})
-	syncErr(t, err, "ValidationException", 400, "")
+	syncErr(t, err, "InvalidParameterException", 400, "")
 
 	// Events.
 	ev := ok[*cs.GetCognitoEventsOutput](t)(f.dev.GetCognitoEvents(&cs.GetCognitoEventsInput{IdentityPoolId: &f.pool}))
@@ -1394,7 +1421,7 @@ func TestSyncDevices(t *testing.T) {
 	_, err := reg(f.dev, a, "GCM", "push-token-1")
 	syncErr(t, err, "NotAuthorizedException", 403, "")
 	_, err = reg(ca, a, "SMS", "push-token-1")
-	syncErr(t, err, "ValidationException", 400, "")
+	syncErr(t, err, "InvalidParameterException", 400, "")
 
 	sub := func(c *cs.CognitoSync, id, ds, dev string) error {
 		_, err := c.SubscribeToDataset(&cs.SubscribeToDatasetInput{IdentityPoolId: &f.pool, IdentityId: &id, DatasetName: &ds, DeviceId: &dev})
@@ -1600,4 +1627,75 @@ func TestSyncEveryOperationWrongPool(t *testing.T) {
 		t.Fatalf("unsigned: %d %q", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
 	}
 	resp.Body.Close()
+}
+
+// TestSyncMergedDatasetsCountTowardLimit: datasets merged in count toward the
+// survivor's 20 until deleted.
+func TestSyncMergedDatasetsCountTowardLimit(t *testing.T) {
+	e := newSyncEnv(t, "")
+	f := newSyncFix(t, e)
+	devID := func(user string) string {
+		return *must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
+			IdentityPoolId: &f.pool, Logins: map[string]string{devProv: user}})).IdentityId
+	}
+	alice, bob := devID("alice"), devID("bob")
+	for i := 0; i < 19; i++ {
+		f.put(f.dev, alice, fmt.Sprintf("a%02d", i), "k", "v")
+	}
+	f.put(f.dev, bob, "b", "k", "v")
+	must[*ci.MergeDeveloperIdentitiesOutput](t)(e.dev.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: &f.pool,
+		DeveloperProviderName: aws.String(devProv), SourceUserIdentifier: aws.String("bob"), DestinationUserIdentifier: aws.String("alice")}))
+	if u := f.identityUsage(f.dev, alice); i64(u.DatasetCount) != 20 {
+		t.Fatalf("survivor DatasetCount %d, want 20", i64(u.DatasetCount))
+	}
+	l := f.list(f.dev, alice, "new", 0)
+	_, err := f.update(f.dev, alice, "new", *l.SyncSessionToken, replace("k", "v", 0))
+	syncErr(t, err, "LimitExceededException", 400, "")
+	ok[*cs.DeleteDatasetOutput](t)(f.dev.DeleteDataset(&cs.DeleteDatasetInput{IdentityPoolId: &f.pool, IdentityId: &alice, DatasetName: av1.String("b." + bob)}))
+	ok[*cs.UpdateRecordsOutput](t)(f.update(f.dev, alice, "new", *l.SyncSessionToken, replace("k", "v", 0)))
+}
+
+// TestSyncBulkPublishManyRecords: a bulk publish pages through more records
+// than fit in one batch and sends each exactly once.
+func TestSyncBulkPublishManyRecords(t *testing.T) {
+	sk := newSink(t)
+	e := newSyncEnv(t, sk.srv.URL)
+	f := newSyncFix(t, e)
+	want := map[string]bool{}
+	for g := 0; g < 2; g++ {
+		id, c := f.guest()
+		for _, ds := range []string{"d1", "d2"} {
+			l := f.list(c, id, ds, 0)
+			var ps []*cs.RecordPatch
+			for i := 0; i < 300; i++ {
+				k, v := fmt.Sprintf("k%03d", i), fmt.Sprintf("v%d-%s-%d", g, ds, i)
+				ps = append(ps, replace(k, v, 0))
+				want[fmt.Sprintf("%s/%s/%s=%s", id, ds, k, v)] = true
+			}
+			ok[*cs.UpdateRecordsOutput](t)(f.update(c, id, ds, *l.SyncSessionToken, ps...))
+		}
+	}
+	ok[*cs.SetIdentityPoolConfigurationOutput](t)(f.dev.SetIdentityPoolConfiguration(&cs.SetIdentityPoolConfigurationInput{IdentityPoolId: &f.pool,
+		CognitoStreams: &cs.CognitoStreams{StreamName: av1.String(streamName), RoleArn: av1.String(streamRole), StreamingStatus: av1.String("DISABLED")}}))
+	ok[*cs.BulkPublishOutput](t)(f.dev.BulkPublish(&cs.BulkPublishInput{IdentityPoolId: &f.pool}))
+	d := bulkDetails(t, f)
+	for deadline := time.Now().Add(20 * time.Second); sv(d.BulkPublishStatus) == "IN_PROGRESS" && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		d = bulkDetails(t, f)
+	}
+	if sv(d.BulkPublishStatus) != "SUCCEEDED" {
+		t.Fatalf("%v", d)
+	}
+	got := map[string]int{}
+	for _, l := range sk.snapshot() {
+		got[sinkRecord(t, l)]++
+	}
+	for k, n := range got {
+		if n != 1 || !want[k] {
+			t.Fatalf("%s published %d times (wanted: %v)", k, n, want[k])
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("published %d records, want %d", len(got), len(want))
+	}
 }
