@@ -62,6 +62,11 @@ func openStore(ctx context.Context, url string) (store.Store, string, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, "", err
 		}
+		// The database holds signing keys and token secrets: create it
+		// private; SQLite gives its -wal and -shm files the same mode.
+		if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600); err == nil {
+			f.Close()
+		}
 		st, err := sqlite.Open(ctx, path, sqlite.Options{})
 		return st, "sqlite:" + path, err
 	}
