@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"strconv"
+	"sync/atomic"
+)
+
+// scenario prepares a target and then issues one operation per call.
+type scenario interface {
+	// setup runs once before the clock starts.
+	setup(ctx context.Context, c *client, o *runOpts) error
+	// op does one unit of work for worker w (its n-th).
+	op(ctx context.Context, c *client, w, n int) error
+}
+
+func newScenario(name string) (scenario, error) {
+	switch name {
+	case "getid-new":
+		return &getIDNew{}, nil
+	case "getid-returning":
+		return &getIDReturning{}, nil
+	case "list-identities":
+		return &listIdentities{}, nil
+	case "get-credentials":
+		return &getCredentials{}, nil
+	case "sync":
+		return &syncSessions{}, nil
+	case "pool-usage":
+		return &poolUsage{}, nil
+	}
+	return nil, fmt.Errorf("unknown scenario %q", name)
+}
+
+func createPool(ctx context.Context, c *client, name string, extra map[string]any) (string, error) {
+	in := map[string]any{"IdentityPoolName": name, "AllowUnauthenticatedIdentities": true}
+	for k, v := range extra {
+		in[k] = v
+	}
+	var out struct{ IdentityPoolId string }
+	err := c.identity(ctx, "CreateIdentityPool", in, &out)
+	return out.IdentityPoolId, err
+}
+
+// getIDNew: GetId creating a new unauthenticated identity per call (a
+// durable write per request on cognitod).
+type getIDNew struct{ pool string }
+
+func (s *getIDNew) setup(ctx context.Context, c *client, o *runOpts) (err error) {
+	s.pool = o.pool
+	if s.pool == "" {
+		s.pool, err = createPool(ctx, c, "bench-getid", nil)
+	}
+	return err
+}
+
+func (s *getIDNew) op(ctx context.Context, c *client, w, n int) error {
+	return c.identity(ctx, "GetId", map[string]any{"IdentityPoolId": s.pool}, nil)
+}
+
+// getIDReturning: GetId with logins that already have identities (reads).
+type getIDReturning struct {
+	pool   string
+	logins int
+}
+
+func (s *getIDReturning) setup(ctx context.Context, c *client, o *runOpts) (err error) {
+	s.logins = o.setupSize
+	s.pool, err = createPool(ctx, c, "bench-returning", map[string]any{"SupportedLoginProviders": map[string]string{"graph.facebook.com": "bench"}})
+	if err != nil {
+		return err
+	}
+	return parallel(ctx, s.logins, 16, func(i int) error {
+		return c.identity(ctx, "GetId", s.in(i), nil)
+	})
+}
+
+func (s *getIDReturning) in(i int) map[string]any {
+	return map[string]any{"IdentityPoolId": s.pool, "Logins": map[string]string{"graph.facebook.com": "bench-user-" + strconv.Itoa(i)}}
+}
+
+func (s *getIDReturning) op(ctx context.Context, c *client, w, n int) error {
+	return c.identity(ctx, "GetId", s.in(rand.IntN(s.logins)), nil)
+}
+
+// listIdentities: ListIdentities MaxResults=60 of a given page of a pool
+// (page 1, or a deep page reached by walking NextTokens during setup).
+type listIdentities struct {
+	pool  string
+	token string
+}
+
+func (s *listIdentities) setup(ctx context.Context, c *client, o *runOpts) error {
+	s.pool = o.pool
+	if s.pool == "" {
+		var err error
+		if s.pool, err = createPool(ctx, c, "bench-list", nil); err != nil {
+			return err
+		}
+		if err := parallel(ctx, o.setupSize, 16, func(i int) error {
+			return c.identity(ctx, "GetId", map[string]any{"IdentityPoolId": s.pool}, nil)
+		}); err != nil {
+			return err
+		}
+	}
+	for p := 1; p < o.page; p++ {
+		in := map[string]any{"IdentityPoolId": s.pool, "MaxResults": 60}
+		if s.token != "" {
+			in["NextToken"] = s.token
+		}
+		var out struct{ NextToken *string }
+		if err := c.identity(ctx, "ListIdentities", in, &out); err != nil {
+			return err
+		}
+		if out.NextToken == nil {
+			return fmt.Errorf("pool has fewer than %d pages", o.page)
+		}
+		s.token = *out.NextToken
+		if p%1000 == 0 {
+			fmt.Fprintf(os.Stderr, "\rsetup: walked to page %d", p)
+		}
+	}
+	return nil
+}
+
+func (s *listIdentities) op(ctx context.Context, c *client, w, n int) error {
+	in := map[string]any{"IdentityPoolId": s.pool, "MaxResults": 60}
+	if s.token != "" {
+		in["NextToken"] = s.token
+	}
+	return c.identity(ctx, "ListIdentities", in, nil)
+}
+
+// getCredentials: GetCredentialsForIdentity of existing identities.
+type getCredentials struct {
+	pool string
+	ids  []string
+}
+
+func (s *getCredentials) setup(ctx context.Context, c *client, o *runOpts) (err error) {
+	if s.pool, err = createPool(ctx, c, "bench-creds", nil); err != nil {
+		return err
+	}
+	if err := c.identity(ctx, "SetIdentityPoolRoles", map[string]any{"IdentityPoolId": s.pool,
+		"Roles": map[string]string{"unauthenticated": "arn:aws:iam::123456789012:role/Guest"}}, nil); err != nil {
+		return err
+	}
+	s.ids = make([]string, o.setupSize)
+	return parallel(ctx, len(s.ids), 16, func(i int) error {
+		var out struct{ IdentityId string }
+		err := c.identity(ctx, "GetId", map[string]any{"IdentityPoolId": s.pool}, &out)
+		s.ids[i] = out.IdentityId
+		return err
+	})
+}
+
+func (s *getCredentials) op(ctx context.Context, c *client, w, n int) error {
+	return c.identity(ctx, "GetCredentialsForIdentity", map[string]any{"IdentityId": s.ids[rand.IntN(len(s.ids))]}, nil)
+}
+
+// syncSessions: one sync session per op: ListRecords (for a token and the
+// record's SyncCount) then a durable, conflict-checked UpdateRecords. Each
+// worker owns its identities, so sessions never conflict.
+type syncSessions struct {
+	pool  string
+	ids   []string
+	count []atomic.Int64 // last SyncCount written per identity
+	work  int
+}
+
+func (s *syncSessions) setup(ctx context.Context, c *client, o *runOpts) (err error) {
+	if s.pool, err = createPool(ctx, c, "bench-sync", nil); err != nil {
+		return err
+	}
+	s.ids = make([]string, o.setupSize)
+	s.count = make([]atomic.Int64, len(s.ids))
+	s.work = o.workers
+	return parallel(ctx, len(s.ids), 16, func(i int) error {
+		var out struct{ IdentityId string }
+		err := c.identity(ctx, "GetId", map[string]any{"IdentityPoolId": s.pool}, &out)
+		s.ids[i] = out.IdentityId
+		return err
+	})
+}
+
+func (s *syncSessions) op(ctx context.Context, c *client, w, n int) error {
+	// Worker w uses identities w, w+workers, ...: no two workers share one.
+	per := len(s.ids) / s.work
+	if per == 0 {
+		per = 1
+	}
+	i := (w + (n%per)*s.work) % len(s.ids)
+	id := s.ids[i]
+	path := "/identitypools/" + url.PathEscape(s.pool) + "/identities/" + url.PathEscape(id) + "/datasets/bench"
+	var lr struct{ SyncSessionToken string }
+	if err := c.sync(ctx, "GET", path+"/records", nil, nil, &lr); err != nil {
+		return err
+	}
+	last := s.count[i].Load()
+	in := map[string]any{"SyncSessionToken": lr.SyncSessionToken, "RecordPatches": []map[string]any{
+		{"Op": "replace", "Key": "k", "Value": strconv.Itoa(n), "SyncCount": last}}}
+	if err := c.sync(ctx, "POST", path, nil, in, nil); err != nil {
+		return err
+	}
+	s.count[i].Store(last + 1)
+	return nil
+}
+
+// poolUsage: ListIdentityPoolUsage over an account with many pools.
+type poolUsage struct{}
+
+func (s *poolUsage) setup(ctx context.Context, c *client, o *runOpts) error {
+	return parallel(ctx, o.setupSize, 16, func(i int) error {
+		_, err := createPool(ctx, c, "bench-usage-"+strconv.Itoa(i), nil)
+		return err
+	})
+}
+
+func (s *poolUsage) op(ctx context.Context, c *client, w, n int) error {
+	return c.sync(ctx, "GET", "/identitypools", url.Values{"maxResults": {"60"}}, nil, nil)
+}
+
+// parallel runs fn(0..n-1) on k goroutines, stopping at the first error.
+func parallel(ctx context.Context, n, k int, fn func(i int) error) error {
+	var next atomic.Int64
+	errc := make(chan error, k)
+	for g := 0; g < k; g++ {
+		go func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					errc <- nil
+					return
+				}
+				if err := fn(i); err != nil {
+					next.Store(int64(n))
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	var first error
+	for g := 0; g < k; g++ {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
