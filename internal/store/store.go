@@ -109,6 +109,11 @@ type Tx interface {
 	ListSigningKeys() ([]*SigningKey, error)
 	// AddSigningKey returns ErrExists if the KID is taken.
 	AddSigningKey(k *SigningKey) error
+	// RetireSigningKey sets the RetiredAt of key kid to at (not the zero
+	// time), ending its signing; ErrNotFound if there is no such key. A key
+	// already retired keeps its first RetiredAt (and the call succeeds), so
+	// that concurrent rotations agree on when it retired.
+	RetireSigningKey(kid string, at time.Time) error
 
 	// Credentials minted by GetCredentialsForIdentity. ErrExists for a
 	// reused AccessKeyID, ErrNotFound if the identity does not exist.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cognitod/cognitod/internal/store"
 )
@@ -127,4 +128,21 @@ func (f *fakeStore) update(kid string, fn func(*store.SigningKey)) {
 			f.keys[i] = &c
 		}
 	}
+}
+
+func (tx *fakeTx) RetireSigningKey(kid string, at time.Time) error {
+	if tx.readOnly {
+		return store.ErrReadOnly
+	}
+	for i, k := range tx.keys {
+		if k.KID == kid {
+			if k.RetiredAt.IsZero() {
+				c := *k
+				c.RetiredAt = at
+				tx.keys[i] = &c
+			}
+			return nil
+		}
+	}
+	return store.ErrNotFound
 }

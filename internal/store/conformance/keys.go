@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 var keyTests = []test{
 	{"Secrets", testSecrets},
 	{"SigningKeys", testSigningKeys},
+	{"RetireSigningKey", testRetireSigningKey},
 	{"Credentials", testCredentials},
 }
 
@@ -100,6 +103,56 @@ func testCredentials(t *testing.T, s store.Store) {
 		other.AccessKeyID = "ASIA0000000000000003"
 		other.IdentityID = identityID(9)
 		wantErr(t, "RecordCredentials(missing identity)", tx.RecordCredentials(&other), store.ErrNotFound)
+		return nil
+	})
+}
+
+func testRetireSigningKey(t *testing.T, s store.Store) {
+	keys := []*store.SigningKey{
+		{KID: region + "-1", Region: region, Algorithm: "RS512", PrivatePEM: []byte("one"), CreatedAt: at(1)},
+		{KID: region + "-2", Region: region, Algorithm: "RS512", PrivatePEM: []byte("two"), CreatedAt: at(2)},
+	}
+	update(t, s, func(tx store.Tx) error {
+		for _, k := range keys {
+			noErr(t, "AddSigningKey", tx.AddSigningKey(k))
+		}
+		return nil
+	})
+	view(t, s, func(tx store.Tx) error {
+		wantErr(t, "RetireSigningKey(in View)", tx.RetireSigningKey(keys[0].KID, at(10)), store.ErrReadOnly)
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		wantErr(t, "RetireSigningKey(missing)", tx.RetireSigningKey("no-such-kid", at(10)), store.ErrNotFound)
+		noErr(t, "RetireSigningKey", tx.RetireSigningKey(keys[0].KID, at(10)))
+		// Retiring again (a second rotation racing the first) keeps the
+		// first time.
+		noErr(t, "RetireSigningKey(again)", tx.RetireSigningKey(keys[0].KID, at(20)))
+		return nil
+	})
+	// A failed Update retires nothing.
+	boom := errors.New("boom")
+	if err := s.Update(context.Background(), func(tx store.Tx) error {
+		noErr(t, "RetireSigningKey(rolled back)", tx.RetireSigningKey(keys[1].KID, at(30)))
+		return boom
+	}); !errors.Is(err, boom) {
+		failf(t, "Update returned %v, want the closure's error", err)
+	}
+	view(t, s, func(tx store.Tx) error {
+		ks, err := tx.ListSigningKeys()
+		noErr(t, "ListSigningKeys", err)
+		if len(ks) != 2 {
+			failf(t, "ListSigningKeys returned %d keys, want 2", len(ks))
+		}
+		if !ks[0].RetiredAt.Equal(at(10)) {
+			failf(t, "retired key's RetiredAt = %v, want %v (the first retirement)", ks[0].RetiredAt, at(10))
+		}
+		if !ks[1].RetiredAt.IsZero() {
+			failf(t, "key retired in a rolled-back Update has RetiredAt %v", ks[1].RetiredAt)
+		}
+		if !bytes.Equal(ks[0].PrivatePEM, keys[0].PrivatePEM) || !ks[0].CreatedAt.Equal(keys[0].CreatedAt) {
+			failf(t, "retiring changed the key: %+v", ks[0])
+		}
 		return nil
 	})
 }

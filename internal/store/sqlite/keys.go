@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/cognitod/cognitod/internal/store"
@@ -78,4 +79,17 @@ func (t *tx) RecordCredentials(c *store.Credentials) error {
 	return t.insert("record credentials", `INSERT INTO credentials (access_key_id, identity_id, pool_id, role_arn, issued, expires)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		c.AccessKeyID, c.IdentityID, c.PoolID, c.RoleARN, nanos(c.IssuedAt), nanos(c.Expiration))
+}
+
+// RetireSigningKey retires a current key; a retired key keeps its first
+// retirement time.
+func (t *tx) RetireSigningKey(kid string, at time.Time) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	if at.IsZero() {
+		return fmt.Errorf("sqlite: retire signing key %q: zero time", kid)
+	}
+	return t.change("retire signing key", "UPDATE signing_keys SET retired = CASE WHEN retired = 0 THEN ? ELSE retired END WHERE kid = ?",
+		nanos(at), kid)
 }
