@@ -46,7 +46,7 @@ type Result struct {
 func runCmd(args []string) error {
 	o := &runOpts{}
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
-	fs.StringVar(&o.endpoint, "endpoint", "http://127.0.0.1:9230", "endpoint URL")
+	fs.StringVar(&o.endpoint, "endpoint", "http://127.0.0.1:9230", "endpoint URL, or several as name=URL,name=URL to compare them in one run (same scenario, one after the other)")
 	fs.StringVar(&o.scenario, "scenario", "getid-new", "getid-new | getid-returning | list-identities | get-credentials | sync | pool-usage")
 	fs.StringVar(&o.name, "name", "", "label for this target in the output (default: the endpoint)")
 	fs.StringVar(&o.ak, "access-key", "123456789012", "access key ID to sign with")
@@ -61,30 +61,57 @@ func runCmd(args []string) error {
 	fs.IntVar(&o.pid, "pid", 0, "server process ID, to report its RSS")
 	fs.StringVar(&o.jsonOut, "json", "", "append the result as a JSON line to this file")
 	fs.Parse(args)
-	if o.name == "" {
-		o.name = o.endpoint
+	var results []*Result
+	for _, target := range strings.Split(o.endpoint, ",") {
+		t := *o
+		t.endpoint = target
+		if name, url, ok := strings.Cut(target, "="); ok {
+			t.name, t.endpoint = name, url
+		} else if t.name == "" {
+			t.name = t.endpoint
+		}
+		res, err := runOne(&t)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		results = append(results, res)
 	}
-	sc, err := newScenario(o.scenario)
-	if err != nil {
-		return err
+	printTable(os.Stdout, results)
+	if len(results) > 1 {
+		base := results[len(results)-1]
+		for _, r := range results[:len(results)-1] {
+			fmt.Printf("%s / %s: %.2fx ops/s\n", r.Name, base.Name, r.PerSecond/base.PerSecond)
+		}
 	}
-	c := newClient(o.endpoint, o.ak, o.sk, o.region, o.workers)
-	ctx := context.Background()
-	fmt.Fprintf(os.Stderr, "%s: setting up %s...\n", o.name, o.scenario)
-	if err := sc.setup(ctx, c, o); err != nil {
-		return fmt.Errorf("setup: %w", err)
-	}
-	res := drive(ctx, c, sc, o)
-	printTable(os.Stdout, []*Result{res})
 	if o.jsonOut != "" {
 		f, err := os.OpenFile(o.jsonOut, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		return json.NewEncoder(f).Encode(res)
+		enc := json.NewEncoder(f)
+		for _, r := range results {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// runOne sets up and drives one target.
+func runOne(o *runOpts) (*Result, error) {
+	sc, err := newScenario(o.scenario)
+	if err != nil {
+		return nil, err
+	}
+	c := newClient(o.endpoint, o.ak, o.sk, o.region, o.workers)
+	ctx := context.Background()
+	fmt.Fprintf(os.Stderr, "%s: setting up %s...\n", o.name, o.scenario)
+	if err := sc.setup(ctx, c, o); err != nil {
+		return nil, fmt.Errorf("setup: %w", err)
+	}
+	return drive(ctx, c, sc, o), nil
 }
 
 // drive runs the workers, printing a progress line every second.
