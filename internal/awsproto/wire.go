@@ -170,15 +170,25 @@ func WriteError(w http.ResponseWriter, svc *model.Service, p Protocol, e *Error)
 // JSON number with a millisecond fraction (1.413836234607E9 in AWS's samples).
 type Time time.Time
 
-// MarshalJSON implements json.Marshaler.
+// MarshalJSON implements json.Marshaler. It formats with integer arithmetic
+// (seconds, then up to three digits of milliseconds): listing pages encode
+// two timestamps per item, and float formatting showed up in profiles.
 func (t Time) MarshalJSON() ([]byte, error) {
-	tt := time.Time(t)
-	ms := tt.UnixMilli()
-	sec := float64(ms) / 1000
-	if math.IsNaN(sec) || math.IsInf(sec, 0) {
-		return []byte("0"), nil
+	ms := time.Time(t).UnixMilli()
+	if ms < 0 {
+		return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
 	}
-	return strconv.AppendFloat(nil, sec, 'f', -1, 64), nil
+	b := strconv.AppendInt(make([]byte, 0, 16), ms/1000, 10)
+	if frac := ms % 1000; frac != 0 {
+		d := [3]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+		n := 3
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(b, '.')
+		b = append(b, d[:n]...)
+	}
+	return b, nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler (used by tests and clients).
