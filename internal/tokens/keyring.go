@@ -40,9 +40,22 @@ const (
 
 // MaxTokenLifetime is the longest an OpenID token may live (the top of
 // GetOpenIdTokenForDeveloperIdentity's TokenDuration). A retired key stays
-// published and accepted this long (plus clock skew) after retirement, so
-// that every token it signed can still be checked until it expires.
+// published and accepted this long (plus ReloadInterval's margin and clock
+// skew: RetiredKeyLifetime) after retirement, so that every token it signed
+// can still be checked until it expires.
 const MaxTokenLifetime = 24 * time.Hour
+
+// ReloadInterval bounds how stale a process's copy of the keys may be when
+// it signs: Sign rereads them from the store when the copy is older, so a
+// key that another process (or `cognitod keys rotate`) retired stops
+// signing everywhere within about this long.
+const ReloadInterval = time.Minute
+
+// RetiredKeyLifetime is how long after its retirement a key stays in the
+// JWKS and keeps verifying: the longest token it can have signed, including
+// one signed by a process that had not yet reread the keys (a margin of five
+// reload intervals), plus clock skew.
+const RetiredKeyLifetime = MaxTokenLifetime + 5*ReloadInterval + clockSkew
 
 // Keyring signs and verifies cognitod's OpenID tokens.
 //
@@ -68,8 +81,9 @@ type Keyring struct {
 	// since: a burst of tokens with unknown kids costs one store read, not
 	// one each.
 	loads    atomic.Uint64
-	reloadMu sync.Mutex // serializes loads, so an older list never replaces a newer
-	createMu sync.Mutex // serializes key creation within this process
+	loadedAt atomic.Int64 // k.now() in Unix nanoseconds when the last load began
+	reloadMu sync.Mutex   // serializes loads, so an older list never replaces a newer
+	createMu sync.Mutex   // serializes key creation within this process
 }
 
 // key is one parsed signing key. It is immutable once in the maps.
@@ -86,7 +100,7 @@ type key struct {
 // while it signs, and after retirement until the last token it could have
 // signed has expired.
 func (k *key) published(now time.Time) bool {
-	return k.retiredAt.IsZero() || now.Before(k.retiredAt.Add(MaxTokenLifetime+clockSkew))
+	return k.retiredAt.IsZero() || now.Before(k.retiredAt.Add(RetiredKeyLifetime))
 }
 
 // NewKeyring loads the signing keys from st. issuer is the "iss" every token
@@ -126,6 +140,7 @@ func (k *Keyring) Sign(ctx context.Context, region string, claims map[string]any
 	if err != nil {
 		return "", fmt.Errorf("tokens: encoding claims: %w", err)
 	}
+	k.reloadIfStale(ctx)
 	sk := k.currentKey(region)
 	if sk == nil {
 		if sk, err = k.create(ctx, region); err != nil {
@@ -363,6 +378,7 @@ func (k *Keyring) refresh(ctx context.Context, seen uint64) error {
 // load replaces the cached keys with the store's, parsing only kids not
 // already cached. The caller holds reloadMu.
 func (k *Keyring) load(ctx context.Context) error {
+	started := k.now()
 	var recs []*store.SigningKey
 	err := k.st.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -410,7 +426,24 @@ func (k *Keyring) load(ctx context.Context) error {
 	k.mu.Lock()
 	k.keys, k.current = keys, current
 	k.mu.Unlock()
+	k.loadedAt.Store(started.UnixNano())
 	return nil
+}
+
+// reloadIfStale rereads the keys when the last load is older than
+// ReloadInterval, so that a rotation done elsewhere takes effect here. Only
+// one caller loads; the others go on with the keys they have, and a failed
+// load keeps them too (the next Sign tries again).
+func (k *Keyring) reloadIfStale(ctx context.Context) {
+	if k.now().Sub(time.Unix(0, k.loadedAt.Load())) < ReloadInterval {
+		return
+	}
+	if !k.reloadMu.TryLock() {
+		return
+	}
+	defer k.reloadMu.Unlock()
+	k.loads.Add(1)
+	k.load(ctx)
 }
 
 func parseKey(r *store.SigningKey) (*key, error) {

@@ -526,7 +526,7 @@ func TestRetiredKeys(t *testing.T) {
 		t.Errorf("retired key's token an hour after retirement: %v", err)
 	}
 
-	past := retired.Add(MaxTokenLifetime + clockSkew)
+	past := retired.Add(RetiredKeyLifetime)
 	k2.now = func() time.Time { return past }
 	if got := jwksKids(); !reflect.DeepEqual(got, []string{"us-east-1-2"}) {
 		t.Errorf("JWKS kids a day after retirement = %v", got)
