@@ -41,7 +41,7 @@ type Options struct {
 	// another process before failing (default 5000). Within one process the
 	// store never waits on itself.
 	BusyTimeoutMillis int
-	// CacheKiB is each connection's page cache (default 16384, i.e. 16 MiB).
+	// CacheKiB is each connection's page cache (default 8192, i.e. 8 MiB).
 	CacheKiB int
 }
 
@@ -59,7 +59,7 @@ func (o *Options) defaults() {
 		o.BusyTimeoutMillis = 5000
 	}
 	if o.CacheKiB <= 0 {
-		o.CacheKiB = 16384
+		o.CacheKiB = 8192
 	}
 }
 
@@ -146,8 +146,12 @@ func (s *Store) openConns(ctx context.Context, opts Options) error {
 		"temp_store = MEMORY",
 		// Reads from the main file map its pages instead of copying them in
 		// with a read(2) each, and every connection shares the mapping
-		// where each has a page cache of its own.
-		"mmap_size = 1073741824",
+		// where each has a page cache of its own. Mapped pages count in the
+		// process's RSS, so the map is capped at 64 MiB: the hot top of the
+		// B-trees stays mapped and a large store does not make the server
+		// look (or get killed as) hundreds of MB big; the OS page cache
+		// serves the rest.
+		"mmap_size = 67108864",
 	}
 	w, err := newConn(ctx, s.db, common)
 	if err != nil {
