@@ -25,6 +25,7 @@ type Config struct {
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 	StreamSink      string
+	KeyRotation     time.Duration
 	// From the environment only (secrets do not belong on command lines).
 	AccessKeyID     string
 	SecretAccessKey string
@@ -48,6 +49,7 @@ var flagSpecs = []flagSpec{
 	{"log-format", "COGNITOD_LOG_FORMAT", "text", "log `format`: text or json"},
 	{"log-level", "COGNITOD_LOG_LEVEL", "info", "log `level`: debug, info, warn or error"},
 	{"stream-sink", "COGNITOD_STREAM_SINK", "", "`URL` where Cognito Streams records go (bulk publish and live changes of pools with streaming ENABLED): http(s)://URL (POSTed as JSON lines) or file:PATH (appended); none by default"},
+	{"key-rotation", "COGNITOD_KEY_ROTATION", "", "rotate each region's OpenID signing key once it is this old (`duration`, e.g. 720h; at least 1m); retired public keys stay in the JWKS until their last token has expired. Off by default; 'cognitod keys rotate' rotates by hand"},
 	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM (`duration`)"},
 }
 
@@ -56,6 +58,7 @@ HTTP listener, so the AWS SDKs and CLI work against it unchanged
 (aws --endpoint-url http://127.0.0.1:9230 cognito-identity ...).
 
 Usage: cognitod [flags]
+       cognitod keys list|rotate [flags]   (OpenID signing keys; cognitod keys -h)
 
 Every flag can also be set by the environment variable named in brackets;
 a flag given on the command line wins.
@@ -125,6 +128,11 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 		return nil, fmt.Errorf("--shutdown-timeout: %v", err)
 	}
 	c.ShutdownTimeout = d
+	if v := *vals["key-rotation"]; v != "" {
+		if c.KeyRotation, err = time.ParseDuration(v); err != nil || c.KeyRotation < time.Minute {
+			return nil, fmt.Errorf("--key-rotation %q: want a duration of at least 1m", v)
+		}
+	}
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return nil, errors.New("COGNITOD_ACCESS_KEY_ID and COGNITOD_SECRET_ACCESS_KEY must be set together")
 	}

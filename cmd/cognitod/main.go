@@ -31,6 +31,9 @@ func main() {
 // run starts the server and blocks until SIGINT/SIGTERM, then drains
 // in-flight requests and closes the store.
 func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "keys" {
+		return runKeys(args[1:], os.Getenv, stdout, stderr)
+	}
 	cfg, err := parseConfig(args, os.Getenv, stderr)
 	if err != nil {
 		return err
@@ -48,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Store: cfg.Store, Auth: cfg.Auth, DataDir: cfg.DataDir, KeysFile: cfg.KeysFile,
 		AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, AccountID: cfg.AccountID,
 		PublicURL: cfg.PublicURL, Addr: ln.Addr().String(), StreamSink: cfg.StreamSink,
+		KeyRotation: cfg.KeyRotation,
 	}, log, stdout)
 	if err != nil {
 		ln.Close()

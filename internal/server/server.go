@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/auth"
@@ -36,6 +37,9 @@ type Options struct {
 	Addr string
 	// StreamSink receives Cognito Streams records: http(s)://URL or file:PATH.
 	StreamSink string
+	// KeyRotation rotates each region's OpenID signing key once it is this
+	// old (0: never; see keys.go).
+	KeyRotation time.Duration
 }
 
 // App is a wired server: store, services and HTTP handler.
@@ -46,6 +50,7 @@ type App struct {
 	Sealer    *tokens.Sealer
 	handler   http.Handler
 	sync      *cogsync.Service
+	rotation  *rotator
 }
 
 // openStore opens the store a --store URL names.
@@ -143,6 +148,9 @@ func Open(ctx context.Context, cfg *Options, log *slog.Logger, stdout io.Writer)
 
 // wire builds the services on an open store.
 func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, log *slog.Logger, addr string) (*App, error) {
+	if cfg.KeyRotation > 0 && cfg.KeyRotation < MinKeyRotation {
+		return nil, fmt.Errorf("--key-rotation %v: at least %v", cfg.KeyRotation, MinKeyRotation)
+	}
 	issuer := cfg.PublicURL
 	if issuer == "" {
 		issuer = "http://" + addr
@@ -182,8 +190,7 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	})
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q,"response_types_supported":["id_token"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS512"],"claims_supported":["aud","sub","iss","exp","iat","amr"]}`,
-			issuer, issuer+"/.well-known/jwks_uri")
+		w.Write(keyring.Discovery())
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -196,7 +203,8 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 		w.Write([]byte("ok\n"))
 	})
 	mux.Handle("/", apiSrv)
-	return &App{Store: st, Issuer: issuer, Sealer: sealer, handler: mux, sync: syncsvc}, nil
+	rot := startKeyRotation(keyring, cfg.KeyRotation, log)
+	return &App{Store: st, Issuer: issuer, Sealer: sealer, handler: mux, sync: syncsvc, rotation: rot}, nil
 }
 
 // nodeName names this process to others sharing the store.
@@ -210,6 +218,7 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Close stops background work and closes the store.
 func (a *App) Close() error {
+	a.rotation.Stop()
 	a.sync.Close()
 	return a.Store.Close()
 }
