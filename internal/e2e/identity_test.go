@@ -314,10 +314,12 @@ func TestCredentialsRoles(t *testing.T) {
 	} {
 		logins := map[string]string{"id.example.com": fakeJWT(tc.claims)}
 		id := *must[*ci.GetIdOutput](t)(anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: p.IdentityPoolId, Logins: logins})).IdentityId
-		must[*ci.GetCredentialsForIdentityOutput](t)(anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: &id, Logins: logins}))
-		// The role chosen is sealed into the session; the identity can use it.
-		// (Role selection is checked through the recorded session in sync tests.)
-		_ = tc.role
+		cr := must[*ci.GetCredentialsForIdentityOutput](t)(anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: &id, Logins: logins}))
+		// The role chosen is sealed into the session (roles_test.go covers
+		// every rule).
+		if got := e.openSession(*cr.Credentials.SessionToken).RoleARN; got != "arn:aws:iam::111122223333:role/"+tc.role {
+			t.Errorf("claims %s: role %s, want %s", tc.claims, got, tc.role)
+		}
 	}
 	// Classic flow: allowed when never set, refused with role mappings.
 	_, err = anon.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: &guest})

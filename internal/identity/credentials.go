@@ -9,6 +9,7 @@ import (
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/awsproto"
 	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/tokens"
 )
 
 // Token and credential lifetimes, as AWS issues them.
@@ -88,7 +89,7 @@ func (s *Service) GetOpenIdToken(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := s.signToken(c, ic.pool, ic.cfg, ident.ID, refs, nil, openIDTokenTTL)
+	tok, err := s.signToken(c, ic.pool, ic.cfg, ident.ID, refs, principalTags(ic.cfg, refs), openIDTokenTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +199,10 @@ func (s *Service) GetCredentialsForIdentity(c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
-		sess, token, err := s.sealer.Mint(ident.ID, ic.pool.ID, ic.pool.Account, ic.pool.Region, role, credentialsTTL, c.Now)
+		sess, token, err := s.sealer.MintSession(&tokens.Session{
+			IdentityID: ident.ID, PoolID: ic.pool.ID, Account: ic.pool.Account, Region: ic.pool.Region, RoleARN: role,
+			Tags: principalTags(cfg, refs),
+		}, credentialsTTL, c.Now)
 		if err != nil {
 			return err
 		}
@@ -220,9 +224,13 @@ func (s *Service) GetCredentialsForIdentity(c *api.Call) (any, error) {
 
 // chooseRole picks the IAM role for credentials as AWS does: the
 // unauthenticated role, or for an authenticated identity the role mapping of
-// the first login provider that has one (Token: the token's
-// cognito:preferred_role / cognito:roles; Rules: the first matching rule),
-// falling back per AmbiguousRoleResolution, else the authenticated role.
+// the first login provider (in name order) that has one (Token: the token's
+// cognito:preferred_role / cognito:roles, or CustomRoleArn if it is among
+// them; Rules: the first matching rule). When the mapping selects nothing,
+// AmbiguousRoleResolution decides: AuthenticatedRole falls back to the
+// pool's authenticated role, Deny refuses (NotAuthorizedException, as AWS
+// words it). Identities with no mapping get the authenticated role. No role
+// to give: InvalidIdentityPoolConfigurationException.
 func chooseRole(cfg *poolConfig, refs []loginRef, authenticated bool, custom string) (string, error) {
 	noRole := &awsproto.Error{Code: awsproto.CodeInvalidIdentityPoolConfig, Message: msgNoRole}
 	if !authenticated {
@@ -232,7 +240,7 @@ func chooseRole(cfg *poolConfig, refs []loginRef, authenticated bool, custom str
 		return "", noRole
 	}
 	for _, r := range refs {
-		rm, ok := mappingFor(cfg, r)
+		key, rm, ok := mappingFor(cfg, r)
 		if !ok {
 			continue
 		}
@@ -244,7 +252,7 @@ func chooseRole(cfg *poolConfig, refs []loginRef, authenticated bool, custom str
 			return role, nil
 		}
 		if rm.AmbiguousRoleResolution == "Deny" {
-			return "", noRole
+			return "", notAuthorized("The ambiguous role mapping rules for: " + key + " denied this request.")
 		}
 		break
 	}
@@ -254,23 +262,23 @@ func chooseRole(cfg *poolConfig, refs []loginRef, authenticated bool, custom str
 	return "", noRole
 }
 
-// mappingFor finds the role mapping of a login's provider; Cognito user pool
-// mappings may be keyed "<provider>:<app client id>".
-func mappingFor(cfg *poolConfig, r loginRef) (roleMapping, bool) {
+// mappingFor finds the role mapping of a login's provider and its key;
+// Cognito user pool mappings may be keyed "<provider>:<app client id>".
+func mappingFor(cfg *poolConfig, r loginRef) (string, roleMapping, bool) {
 	if rm, ok := cfg.RoleMappings[r.Provider]; ok {
-		return rm, true
+		return r.Provider, rm, true
 	}
 	if r.Kind == kindCognito {
-		if aud := claimString(r.Claims, "aud"); aud != "" {
-			rm, ok := cfg.RoleMappings[r.Provider+":"+aud]
-			return rm, ok
-		}
-		if cid := claimString(r.Claims, "client_id"); cid != "" {
-			rm, ok := cfg.RoleMappings[r.Provider+":"+cid]
-			return rm, ok
+		for _, claim := range []string{"aud", "client_id"} {
+			if id := claimString(r.Claims, claim); id != "" {
+				key := r.Provider + ":" + id
+				if rm, ok := cfg.RoleMappings[key]; ok {
+					return key, rm, true
+				}
+			}
 		}
 	}
-	return roleMapping{}, false
+	return "", roleMapping{}, false
 }
 
 // applyMapping returns the role a mapping selects, "" when it selects none.

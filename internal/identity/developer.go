@@ -48,7 +48,10 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(c *api.Call) (any, error) {
 	if c.In.Has("TokenDuration") {
 		ttl = time.Duration(c.In.Int("TokenDuration", 900)) * time.Second
 	}
-	tok, err := s.signToken(c, pool, cfg, ident.ID, refs, c.In.StrMap("PrincipalTags"), ttl)
+	// PrincipalTags given here win over tags mapped from other logins of
+	// the call.
+	tags := mergeTags(principalTags(cfg, refs), c.In.StrMap("PrincipalTags"))
+	tok, err := s.signToken(c, pool, cfg, ident.ID, refs, tags, ttl)
 	if err != nil {
 		return nil, err
 	}

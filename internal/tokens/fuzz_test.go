@@ -15,6 +15,9 @@ func FuzzOpen(f *testing.F) {
 	m := newBoxT(f, st, "next-token-key")
 	_, tok := mint(f, s, time.Hour, testNow)
 	f.Add(tok)
+	if _, tagged, err := s.MintSession(&Session{IdentityID: testIdentity, Tags: map[string]string{"username": "u"}}, time.Hour, testNow); err == nil {
+		f.Add(tagged)
+	}
 	f.Add(m.Seal([]byte("pools\x00\x00us-east-1:x")))
 	f.Add(m.Seal(nil))
 	f.Add("")

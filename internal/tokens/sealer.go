@@ -10,6 +10,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/cognitod/cognitod/internal/store"
@@ -21,8 +23,15 @@ const (
 
 	// sealVersion is the token's first byte, bound into the seal as
 	// additional data. A new layout or key takes a new version, so old
-	// tokens fail cleanly as invalid instead of being misread.
-	sealVersion byte = 1
+	// tokens fail cleanly as invalid instead of being misread. Version 2 is
+	// version 1 followed by the session's principal tags; sessions without
+	// tags are still sealed as version 1.
+	sealVersion     byte = 1
+	sealVersionTags byte = 2
+
+	// maxTags bounds the principal tags of a session (STS's limit on
+	// session tags).
+	maxTags = 50
 
 	nonceLen = 12 // GCM's standard nonce
 	tagLen   = 16 // GCM's tag
@@ -52,6 +61,10 @@ type Session struct {
 	RoleARN    string
 	// Expiration is whole seconds, in UTC.
 	Expiration time.Time
+	// Tags are the session's principal tags (the identity pool's attribute
+	// mappings applied to the login's claims), as STS would attach them as
+	// session tags; nil when there are none.
+	Tags map[string]string
 }
 
 // Sealer mints temporary credentials whose session token carries the whole
@@ -100,16 +113,40 @@ func newSealer(secret []byte) (*Sealer, error) {
 // a varint and the five strings each prefixed by its uvarint length. A
 // typical token is about 350 characters; AWS's are longer.
 func (s *Sealer) Mint(identityID, poolID, account, region, roleARN string, ttl time.Duration, now time.Time) (*Session, string, error) {
+	return s.MintSession(&Session{IdentityID: identityID, PoolID: poolID, Account: account, Region: region, RoleARN: roleARN}, ttl, now)
+}
+
+// MintSession is Mint for the identity, pool, account, region, role and
+// principal tags of in (its keys and expiry are ignored: they are made
+// here). With tags the token is sealed as version 2: the version 1 layout
+// followed by the tag count and each key and value, length-prefixed, in key
+// order.
+func (s *Sealer) MintSession(in *Session, ttl time.Duration, now time.Time) (*Session, string, error) {
 	if ttl <= 0 {
 		return nil, "", fmt.Errorf("tokens: ttl %v is not positive", ttl)
 	}
-	fields := [...]string{identityID, poolID, account, region, roleARN}
-	size := idLen + secLen + binary.MaxVarintLen64
+	identityID, poolID, account, region, roleARN := in.IdentityID, in.PoolID, in.Account, in.Region, in.RoleARN
+	fields := []string{identityID, poolID, account, region, roleARN}
+	version := sealVersion
+	var tags map[string]string
+	if len(in.Tags) > 0 {
+		if len(in.Tags) > maxTags {
+			return nil, "", fmt.Errorf("tokens: %d session tags, at most %d", len(in.Tags), maxTags)
+		}
+		version, tags = sealVersionTags, maps.Clone(in.Tags)
+	}
+	size := idLen + secLen + binary.MaxVarintLen64 + binary.MaxVarintLen16
 	for _, f := range fields {
 		if len(f) > maxField {
 			return nil, "", fmt.Errorf("tokens: session field of %d bytes is too long", len(f))
 		}
 		size += binary.MaxVarintLen16 + len(f)
+	}
+	for k, v := range tags {
+		if len(k) > maxField || len(v) > maxField {
+			return nil, "", fmt.Errorf("tokens: session tag of %d bytes is too long", len(k)+len(v))
+		}
+		size += 2*binary.MaxVarintLen16 + len(k) + len(v)
 	}
 	exp := now.Add(ttl).Truncate(time.Second).UTC()
 
@@ -122,9 +159,18 @@ func (s *Sealer) Mint(identityID, poolID, account, region, roleARN string, ttl t
 		plain = binary.AppendUvarint(plain, uint64(len(f)))
 		plain = append(plain, f...)
 	}
+	if version == sealVersionTags {
+		plain = binary.AppendUvarint(plain, uint64(len(tags)))
+		for _, k := range slices.Sorted(maps.Keys(tags)) {
+			for _, f := range [...]string{k, tags[k]} {
+				plain = binary.AppendUvarint(plain, uint64(len(f)))
+				plain = append(plain, f...)
+			}
+		}
+	}
 
 	out := make([]byte, 1+nonceLen, 1+nonceLen+len(plain)+tagLen)
-	out[0] = sealVersion
+	out[0] = version
 	if _, err := rand.Read(out[1:]); err != nil {
 		return nil, "", err
 	}
@@ -139,6 +185,7 @@ func (s *Sealer) Mint(identityID, poolID, account, region, roleARN string, ttl t
 		Region:      region,
 		RoleARN:     roleARN,
 		Expiration:  exp,
+		Tags:        tags,
 	}, base64.StdEncoding.EncodeToString(out), nil
 }
 
@@ -152,7 +199,7 @@ func (s *Sealer) Open(token string, now time.Time) (*Session, error) {
 		return nil, ErrTokenInvalid
 	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(token)
-	if err != nil || len(raw) < 1+nonceLen+tagLen || raw[0] != sealVersion {
+	if err != nil || len(raw) < 1+nonceLen+tagLen || (raw[0] != sealVersion && raw[0] != sealVersionTags) {
 		return nil, ErrTokenInvalid
 	}
 	ct := raw[1+nonceLen:]
@@ -160,7 +207,7 @@ func (s *Sealer) Open(token string, now time.Time) (*Session, error) {
 	if err != nil {
 		return nil, ErrTokenInvalid
 	}
-	sess, err := decodeSession(plain)
+	sess, err := decodeSession(plain, raw[0] == sealVersionTags)
 	if err != nil {
 		// Authentic but unreadable: only a bug or a layout change without
 		// a new version gets here.
@@ -174,7 +221,7 @@ func (s *Sealer) Open(token string, now time.Time) (*Session, error) {
 
 var errLayout = errors.New("bad session layout")
 
-func decodeSession(p []byte) (*Session, error) {
+func decodeSession(p []byte, withTags bool) (*Session, error) {
 	if len(p) < idLen+secLen {
 		return nil, errLayout
 	}
@@ -189,13 +236,37 @@ func decodeSession(p []byte) (*Session, error) {
 	}
 	p = p[n:]
 	sess.Expiration = time.Unix(exp, 0).UTC()
-	for _, f := range [...]*string{&sess.IdentityID, &sess.PoolID, &sess.Account, &sess.Region, &sess.RoleARN} {
+	str := func(f *string) bool {
 		l, n := binary.Uvarint(p)
 		if n <= 0 || l > maxField || uint64(len(p)-n) < l {
-			return nil, errLayout
+			return false
 		}
 		*f = string(p[n : n+int(l)])
 		p = p[n+int(l):]
+		return true
+	}
+	for _, f := range [...]*string{&sess.IdentityID, &sess.PoolID, &sess.Account, &sess.Region, &sess.RoleARN} {
+		if !str(f) {
+			return nil, errLayout
+		}
+	}
+	if withTags {
+		count, n := binary.Uvarint(p)
+		if n <= 0 || count == 0 || count > maxTags {
+			return nil, errLayout
+		}
+		p = p[n:]
+		sess.Tags = make(map[string]string, count)
+		for range count {
+			var k, v string
+			if !str(&k) || !str(&v) {
+				return nil, errLayout
+			}
+			sess.Tags[k] = v
+		}
+		if uint64(len(sess.Tags)) != count {
+			return nil, errLayout
+		}
 	}
 	if len(p) != 0 {
 		return nil, errLayout

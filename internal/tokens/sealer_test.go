@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func TestSealerRoundTrip(t *testing.T) {
 		IdentityID: testIdentity, PoolID: testPool, Account: testAccount, Region: "us-east-1", RoleARN: testRole,
 		Expiration: sess.Expiration,
 	}
-	if *sess != want {
+	if !reflect.DeepEqual(*sess, want) {
 		t.Errorf("minted %+v, want %+v", *sess, want)
 	}
 	if _, err := base64.StdEncoding.Strict().DecodeString(tok); err != nil {
@@ -78,7 +79,7 @@ func TestSealerRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open at %v: %v", at, err)
 		}
-		if *got != *sess {
+		if !reflect.DeepEqual(*got, *sess) {
 			t.Errorf("opened %+v, want %+v", *got, *sess)
 		}
 	}
@@ -95,7 +96,7 @@ func TestSealerRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Open(tok3, now); err != nil || *got != *sess3 {
+	if got, err := s.Open(tok3, now); err != nil || !reflect.DeepEqual(*got, *sess3) {
 		t.Errorf("Open = %+v, %v; want %+v", got, err, sess3)
 	}
 }
@@ -218,7 +219,7 @@ func TestSealerSharedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *got != *sess {
+	if !reflect.DeepEqual(*got, *sess) {
 		t.Errorf("opened %+v, want %+v", *got, *sess)
 	}
 	if k := st.secrets[sessionKeySecret]; len(k) != 32 {
@@ -297,5 +298,47 @@ func BenchmarkSealerOpen(b *testing.B) {
 		if _, err := s.Open(tok, testNow); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestSealerTags(t *testing.T) {
+	s := newSealerT(t, newFakeStore())
+	in := &Session{IdentityID: testIdentity, PoolID: testPool, Account: testAccount, Region: "us-east-1", RoleARN: testRole,
+		Tags: map[string]string{"username": "alice", "client": "app-1", "": "", "dept": strings.Repeat("é", 128)}}
+	sess, tok, err := s.MintSession(in, time.Hour, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sess.Tags, in.Tags) {
+		t.Errorf("minted tags %v", sess.Tags)
+	}
+	in.Tags["username"] = "mallory" // the session keeps its own copy
+	got, err := s.Open(tok, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, sess) || got.Tags["username"] != "alice" {
+		t.Errorf("opened %+v, want %+v", got, sess)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(tok)
+	if raw[0] != sealVersionTags {
+		t.Errorf("tagged token has version %d", raw[0])
+	}
+	// The version is sealed: a tagged token relabelled as version 1 fails.
+	raw[0] = sealVersion
+	if _, err := s.Open(base64.StdEncoding.EncodeToString(raw), testNow); !errors.Is(err, ErrTokenInvalid) {
+		t.Errorf("relabelled token: %v", err)
+	}
+	// No tags: version 1, as before.
+	_, plain := mint(t, s, time.Hour, testNow)
+	if raw, _ := base64.StdEncoding.DecodeString(plain); raw[0] != sealVersion {
+		t.Errorf("untagged token has version %d", raw[0])
+	}
+	many := map[string]string{}
+	for i := range maxTags + 1 {
+		many[strings.Repeat("k", i+1)] = "v"
+	}
+	if _, _, err := s.MintSession(&Session{Tags: many}, time.Hour, testNow); err == nil {
+		t.Error("51 tags sealed")
 	}
 }
