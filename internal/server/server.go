@@ -19,6 +19,7 @@ import (
 	"github.com/cognitod/cognitod/internal/cogsync"
 	"github.com/cognitod/cognitod/internal/identity"
 	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/store/postgres"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
 	"github.com/cognitod/cognitod/internal/tokens"
 )
@@ -74,8 +75,15 @@ func openStore(ctx context.Context, url string) (store.Store, string, error) {
 		}
 		st, err := sqlite.Open(ctx, path, sqlite.Options{})
 		return st, "sqlite:" + path, err
+	case postgres.IsURL(url):
+		// Shared by every node given the same URL (docs/SCALING.md).
+		st, err := postgres.Open(ctx, url, postgres.Options{})
+		if err != nil {
+			return nil, "", fmt.Errorf("--store %s: %w", postgres.Redact(url), err)
+		}
+		return st, postgres.Redact(url), nil
 	}
-	return nil, "", fmt.Errorf("--store %q: want sqlite:PATH or memory", url)
+	return nil, "", fmt.Errorf("--store %q: want sqlite:PATH, postgres://URL or memory", url)
 }
 
 // loadKeys gathers the developer keys from the environment and the keys
