@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/trust"
 )
 
 // Config is the server's configuration: every field is a flag, and every
@@ -25,6 +26,8 @@ type Config struct {
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 	StreamSink      string
+	Logins          trust.Mode
+	LoginsConfig    string
 	KeyRotation     time.Duration
 	// From the environment only (secrets do not belong on command lines).
 	AccessKeyID     string
@@ -46,6 +49,8 @@ var flagSpecs = []flagSpec{
 	{"data-dir", "COGNITOD_DATA_DIR", "./data", "`directory` for generated files (the developer key created on first start under sigv4 when none is configured)"},
 	{"keys-file", "COGNITOD_KEYS_FILE", "", "`file` of developer keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID] (# comments; account defaults to 000000000000)"},
 	{"public-url", "COGNITOD_PUBLIC_URL", "", "external base `URL` of this server, the issuer of its OpenID tokens (default http://<listen address>)"},
+	{"logins", "COGNITOD_LOGINS", "", "how upstream login tokens (user pools, OpenID Connect, Google, Apple, Facebook, Amazon, Twitter, SAML) are checked: verify (signature, issuer, audience, expiry; the default under --auth sigv4) or trust (taken as presented, as emulators do; the default under --auth any)"},
+	{"logins-config", "COGNITOD_LOGINS_CONFIG", "", "JSON `file` mapping login providers to their real issuers, client IDs, token-check endpoints and SAML certificates (docs/LOGINS.md)"},
 	{"log-format", "COGNITOD_LOG_FORMAT", "text", "log `format`: text or json"},
 	{"log-level", "COGNITOD_LOG_LEVEL", "info", "log `level`: debug, info, warn or error"},
 	{"stream-sink", "COGNITOD_STREAM_SINK", "", "`URL` where Cognito Streams records go (bulk publish and live changes of pools with streaming ENABLED): http(s)://URL (POSTed as JSON lines) or file:PATH (appended); none by default"},
@@ -110,12 +115,17 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 		PublicURL:       strings.TrimRight(*vals["public-url"], "/"),
 		LogFormat:       *vals["log-format"],
 		StreamSink:      *vals["stream-sink"],
+		Logins:          trust.Mode(*vals["logins"]),
+		LoginsConfig:    *vals["logins-config"],
 		AccessKeyID:     getenv("COGNITOD_ACCESS_KEY_ID"),
 		SecretAccessKey: getenv("COGNITOD_SECRET_ACCESS_KEY"),
 		AccountID:       getenv("COGNITOD_ACCOUNT_ID"),
 	}
 	if c.Auth != auth.ModeSigV4 && c.Auth != auth.ModeAny {
 		return nil, fmt.Errorf("--auth %q: want sigv4 or any", c.Auth)
+	}
+	if c.Logins != "" && c.Logins != trust.ModeVerify && c.Logins != trust.ModeTrust {
+		return nil, fmt.Errorf("--logins %q: want verify or trust", c.Logins)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, fmt.Errorf("--log-format %q: want text or json", c.LogFormat)

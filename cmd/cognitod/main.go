@@ -51,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Store: cfg.Store, Auth: cfg.Auth, DataDir: cfg.DataDir, KeysFile: cfg.KeysFile,
 		AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, AccountID: cfg.AccountID,
 		PublicURL: cfg.PublicURL, Addr: ln.Addr().String(), StreamSink: cfg.StreamSink,
+		Logins: cfg.Logins, LoginsConfig: cfg.LoginsConfig,
 		KeyRotation: cfg.KeyRotation,
 	}, log, stdout)
 	if err != nil {
@@ -66,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("cognitod ready", "address", "http://"+ln.Addr().String(), "store", app.StoreDesc, "auth", string(cfg.Auth), "logins", "trust", "issuer", app.Issuer)
+	log.Info("cognitod ready", "address", "http://"+ln.Addr().String(), "store", app.StoreDesc, "auth", string(cfg.Auth), "logins", string(server.LoginsMode(&server.Options{Auth: cfg.Auth, Logins: cfg.Logins})), "issuer", app.Issuer)
 
 	select {
 	case err := <-errc:

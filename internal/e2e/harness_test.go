@@ -35,7 +35,8 @@ type env struct {
 	dev *ci.Client // developer credentials of devAcct in us-east-1
 }
 
-// newEnv starts a server on the memory store with one developer key.
+// newEnv starts a server on the memory store with one developer key, taking
+// login tokens as presented (--logins trust).
 func newEnv(t *testing.T, mode auth.Mode) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,6 +47,7 @@ func newEnv(t *testing.T, mode auth.Mode) *env {
 	app, err := server.Open(context.Background(), &server.Options{
 		Store: "memory", Auth: mode, DataDir: t.TempDir(),
 		AccessKeyID: devKey, SecretAccessKey: devSecret, AccountID: devAcct, Addr: addr,
+		Logins: "trust", // these tests present made-up login tokens; logins_test.go verifies real ones
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {
 		t.Fatal(err)

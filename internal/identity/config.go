@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cognitod/cognitod/internal/awsproto"
+	"github.com/cognitod/cognitod/internal/trust"
 )
 
 // poolConfig is the part of a pool the store keeps as one JSON document.
@@ -260,6 +261,36 @@ func (c *poolConfig) providerKindOf(name string) providerKind {
 		}
 	}
 	return kindNone
+}
+
+// trustLogin describes a login of a public, OIDC, user-pool or SAML
+// provider of the pool to the verifier: the provider ARN, and the client IDs
+// its tokens must be issued to.
+func (c *poolConfig) trustLogin(name string, kind providerKind, token string) *trust.Login {
+	l := &trust.Login{Name: name, Token: token}
+	switch kind {
+	case kindPublic:
+		l.Kind, l.Value = trust.Public, c.SupportedLoginProviders[name]
+		l.ClientIDs = trust.SplitClientIDs(l.Value)
+	case kindOIDC:
+		l.Kind = trust.OIDC
+		for _, arn := range c.OpenIdConnectProviderARNs {
+			if n, _ := oidcProviderName(arn); n == name {
+				l.ARN = arn
+				break
+			}
+		}
+	case kindCognito:
+		l.Kind = trust.UserPool
+		for _, p := range c.CognitoIdentityProviders {
+			if p.ProviderName == name {
+				l.ClientIDs = append(l.ClientIDs, p.ClientId)
+			}
+		}
+	case kindSAML:
+		l.Kind, l.ARN = trust.SAML, name
+	}
+	return l
 }
 
 // hasProvider reports whether a role-mapping or principal-tag key names a

@@ -3,9 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/cognitod/cognitod/internal/awsproto"
 	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/trust"
 )
 
 // loginRef is one entry of a request's Logins map, resolved to the subject
@@ -32,9 +31,12 @@ type loginRef struct {
 const maxSubjectLen = 512
 
 // resolveLogins checks every login against the pool's providers and works
-// out its subject. It runs before the store transaction because verifying
-// our own tokens may read signing keys. If any one login fails, the call
-// fails: AWS never acts on part of a Logins map.
+// out its subject: tokens cognitod issued are checked against its keyring,
+// every other provider's token by the verifier (internal/trust; under
+// --logins trust it takes tokens as presented). It runs before the store
+// transaction (verifying may fetch keys from an issuer), so a refused login
+// fails the call before anything is created or linked. If any one login
+// fails, the call fails: AWS never acts on part of a Logins map.
 func (s *Service) resolveLogins(ctx context.Context, poolID string, cfg *poolConfig, logins map[string]string, allowDeveloper bool, now time.Time) ([]loginRef, error) {
 	refs := make([]loginRef, 0, len(logins))
 	for _, provider := range sortedKeys(logins) {
@@ -63,16 +65,13 @@ func (s *Service) resolveLogins(ctx context.Context, poolID string, cfg *poolCon
 			}
 			r.Subject, r.OwnIdentity, r.Claims = sub, sub, claims
 		default:
-			// Trusted as presented here; verifying upstream tokens is the
-			// trust layer's job.
-			if claims := jwtClaims(token); claims != nil {
-				r.Claims = claims
-				if sub, _ := claims["sub"].(string); sub != "" {
-					r.Subject = sub
-				}
+			res, err := s.verifier.Verify(ctx, cfg.trustLogin(provider, kind, token), now)
+			if err != nil {
+				return nil, loginRefused(err)
 			}
+			r.Subject, r.Claims = res.Subject, res.Claims
 			if r.Subject == "" {
-				r.Subject = token
+				return nil, notAuthorized("Invalid login token. Missing a required claim: sub")
 			}
 		}
 		if len(r.Subject) > maxSubjectLen {
@@ -92,22 +91,17 @@ func tokenProblem(err error) string {
 	return "Token signature invalid."
 }
 
-// jwtClaims returns the claims of a JWT without verifying it, or nil when
-// token is not one.
-func jwtClaims(token string) map[string]any {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil
+// loginRefused answers a login the verifier refused: NotAuthorizedException,
+// or ExternalServiceException when the provider could not be asked.
+func loginRefused(err error) error {
+	var te *trust.Error
+	if errors.As(err, &te) {
+		if te.Unavailable {
+			return &awsproto.Error{Code: awsproto.CodeExternalService, Message: te.Message}
+		}
+		return notAuthorized(te.Message)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return nil
-	}
-	var claims map[string]any
-	if json.Unmarshal(b, &claims) != nil {
-		return nil
-	}
-	return claims
+	return err
 }
 
 // bind applies a request's logins to the identity they resolve to, inside tx:

@@ -19,6 +19,7 @@ import (
 	"github.com/cognitod/cognitod/internal/model"
 	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/tokens"
+	"github.com/cognitod/cognitod/internal/trust"
 )
 
 // Limits are the service quotas (AWS's defaults unless configured).
@@ -43,6 +44,10 @@ type Config struct {
 	Log        *slog.Logger
 	// Hooks lets other services (Cognito Sync) react to identity changes.
 	Hooks Hooks
+	// Logins verifies the tokens of the pools' login providers (all but the
+	// developer provider and cognitod's own tokens); nil takes them as
+	// presented (trust.Trust).
+	Logins trust.Verifier
 }
 
 // Hooks are called inside the store transaction that makes the change, so
@@ -54,13 +59,14 @@ type Hooks struct {
 
 // Service is the Cognito Identity service.
 type Service struct {
-	st     store.Store
-	keys   *tokens.Keyring
-	sealer *tokens.Sealer
-	pages  *tokens.Box
-	limits Limits
-	log    *slog.Logger
-	hooks  Hooks
+	st       store.Store
+	keys     *tokens.Keyring
+	sealer   *tokens.Sealer
+	pages    *tokens.Box
+	limits   Limits
+	log      *slog.Logger
+	hooks    Hooks
+	verifier trust.Verifier
 }
 
 // New returns the service.
@@ -71,7 +77,10 @@ func New(c Config) *Service {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
-	return &Service{st: c.Store, keys: c.Keyring, sealer: c.Sealer, pages: c.PageTokens, limits: c.Limits, log: c.Log, hooks: c.Hooks}
+	if c.Logins == nil {
+		c.Logins = trust.Trust{}
+	}
+	return &Service{st: c.Store, keys: c.Keyring, sealer: c.Sealer, pages: c.PageTokens, limits: c.Limits, log: c.Log, hooks: c.Hooks, verifier: c.Logins}
 }
 
 // API returns the service's model and handlers for internal/api.

@@ -22,6 +22,7 @@ import (
 	"github.com/cognitod/cognitod/internal/store/postgres"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
 	"github.com/cognitod/cognitod/internal/tokens"
+	"github.com/cognitod/cognitod/internal/trust"
 )
 
 // Options configures a server.
@@ -38,6 +39,11 @@ type Options struct {
 	Addr string
 	// StreamSink receives Cognito Streams records: http(s)://URL or file:PATH.
 	StreamSink string
+	// Logins is --logins: verify checks every upstream login token, trust
+	// takes them as presented; "" is verify under sigv4, trust under any.
+	Logins trust.Mode
+	// LoginsConfig is the --logins-config file (docs/LOGINS.md).
+	LoginsConfig string
 	// KeyRotation rotates each region's OpenID signing key once it is this
 	// old (0: never; see keys.go).
 	KeyRotation time.Duration
@@ -180,7 +186,11 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 		return nil, err
 	}
 	syncsvc := cogsync.New(cogsync.Config{Store: st, Tokens: pages, Sink: sink, Node: nodeName(addr), Log: log})
-	idsvc := identity.New(identity.Config{Store: st, Keyring: keyring, Sealer: sealer, PageTokens: pages, Log: log,
+	logins, err := loginVerifier(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	idsvc := identity.New(identity.Config{Logins: logins, Store: st, Keyring: keyring, Sealer: sealer, PageTokens: pages, Log: log,
 		Hooks: identity.Hooks{IdentitiesMerged: syncsvc.IdentitiesMerged}})
 	authn := auth.New(cfg.Auth, keys, sealer)
 	apiSrv := api.New(idsvc.API(), syncsvc.API(), authn, log, nil)
