@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/throttle"
 	"github.com/cognitod/cognitod/internal/trust"
 )
 
@@ -29,6 +30,7 @@ type Config struct {
 	Logins          trust.Mode
 	LoginsConfig    string
 	KeyRotation     time.Duration
+	Throttle        string
 	// From the environment only (secrets do not belong on command lines).
 	AccessKeyID     string
 	SecretAccessKey string
@@ -55,6 +57,7 @@ var flagSpecs = []flagSpec{
 	{"log-level", "COGNITOD_LOG_LEVEL", "info", "log `level`: debug, info, warn or error"},
 	{"stream-sink", "COGNITOD_STREAM_SINK", "", "`URL` where Cognito Streams records go (bulk publish and live changes of pools with streaming ENABLED): http(s)://URL (POSTed as JSON lines) or file:PATH (appended); none by default"},
 	{"key-rotation", "COGNITOD_KEY_ROTATION", "", "rotate each region's OpenID signing key once it is this old (`duration`, e.g. 720h; at least 1m); retired public keys stay in the JWKS until their last token has expired. Off by default; 'cognitod keys rotate' rotates by hand"},
+	{"throttle", "COGNITOD_THROTTLE", "off", "request rate limits per account, region and operation, answered with TooManyRequestsException: off, aws (AWS's default rates) or a limits `file` of SERVICE OPERATION RPS [BURST] lines or JSON (docs/THROTTLING.md); each node counts its own requests"},
 	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM (`duration`)"},
 }
 
@@ -117,6 +120,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 		StreamSink:      *vals["stream-sink"],
 		Logins:          trust.Mode(*vals["logins"]),
 		LoginsConfig:    *vals["logins-config"],
+		Throttle:        *vals["throttle"],
 		AccessKeyID:     getenv("COGNITOD_ACCESS_KEY_ID"),
 		SecretAccessKey: getenv("COGNITOD_SECRET_ACCESS_KEY"),
 		AccountID:       getenv("COGNITOD_ACCOUNT_ID"),
@@ -142,6 +146,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 		if c.KeyRotation, err = time.ParseDuration(v); err != nil || c.KeyRotation < time.Minute {
 			return nil, fmt.Errorf("--key-rotation %q: want a duration of at least 1m", v)
 		}
+	}
+	if _, err := throttle.Load(c.Throttle); err != nil {
+		return nil, fmt.Errorf("--throttle %q: %v", c.Throttle, err)
 	}
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return nil, errors.New("COGNITOD_ACCESS_KEY_ID and COGNITOD_SECRET_ACCESS_KEY must be set together")

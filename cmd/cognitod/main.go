@@ -52,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, AccountID: cfg.AccountID,
 		PublicURL: cfg.PublicURL, Addr: ln.Addr().String(), StreamSink: cfg.StreamSink,
 		Logins: cfg.Logins, LoginsConfig: cfg.LoginsConfig,
-		KeyRotation: cfg.KeyRotation,
+		KeyRotation: cfg.KeyRotation, Throttle: cfg.Throttle,
 	}, log, stdout)
 	if err != nil {
 		ln.Close()

@@ -59,6 +59,30 @@ type Server struct {
 	rest           *restRouter
 	log            *slog.Logger
 	observe        Observer
+	throttle       Throttle
+	unsignedScope  ScopeFunc
+}
+
+// Throttle limits request rates (internal/throttle); Allow reports whether
+// one more request of service's operation op may go ahead for account in
+// region.
+type Throttle interface {
+	Allow(account, region, service, op string) bool
+}
+
+// ScopeFunc names the account and region an unsigned call acts in, from its
+// validated input ("" when it cannot tell).
+type ScopeFunc func(ctx context.Context, op string, in awsproto.Input) (account, region string)
+
+// SetThrottle turns request rate limits on. Signed requests count against
+// the caller's account and region; unsigned ones (GetId and the other
+// authtype-none operations) against what unsigned names, which for Cognito
+// Identity is the account of the pool they address. The check runs after
+// input validation, so that the pool is known; the answer is AWS's
+// TooManyRequestsException, 400 on Cognito Identity and 429 on Cognito Sync
+// as their models state. Not safe to call while serving.
+func (s *Server) SetThrottle(t Throttle, unsigned ScopeFunc) {
+	s.throttle, s.unsignedScope = t, unsigned
 }
 
 // New returns a Server. sync may be nil until the Sync service exists.
@@ -168,6 +192,18 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 			code = awsproto.CodeValidation
 		}
 		return fail(&awsproto.Error{Code: code, Message: validate.Message(violations)})
+	}
+
+	if s.throttle != nil {
+		var account, region string
+		if caller != nil {
+			account, region = caller.Account, caller.Region
+		} else if s.unsignedScope != nil {
+			account, region = s.unsignedScope(ctx, op.Name, in)
+		}
+		if !s.throttle.Allow(account, region, a.svc.Model.Name, op.Name) {
+			return fail(&awsproto.Error{Code: awsproto.CodeTooManyRequests, Message: "Rate exceeded"})
+		}
 	}
 
 	call := &Call{Context: ctx, Op: op, In: in, RequestID: rid, Caller: caller, Now: now}

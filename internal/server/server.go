@@ -21,6 +21,7 @@ import (
 	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/store/postgres"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
+	"github.com/cognitod/cognitod/internal/throttle"
 	"github.com/cognitod/cognitod/internal/tokens"
 	"github.com/cognitod/cognitod/internal/trust"
 )
@@ -47,6 +48,9 @@ type Options struct {
 	// KeyRotation rotates each region's OpenID signing key once it is this
 	// old (0: never; see keys.go).
 	KeyRotation time.Duration
+	// Throttle is --throttle: "" or off (no rate limits), aws (AWS's default
+	// rates) or a limits file (internal/throttle, docs/THROTTLING.md).
+	Throttle string
 }
 
 // App is a wired server: store, services and HTTP handler.
@@ -165,6 +169,10 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	if cfg.KeyRotation > 0 && cfg.KeyRotation < MinKeyRotation {
 		return nil, fmt.Errorf("--key-rotation %v: at least %v", cfg.KeyRotation, MinKeyRotation)
 	}
+	limits, err := throttle.Load(cfg.Throttle)
+	if err != nil {
+		return nil, fmt.Errorf("--throttle %q: %w", cfg.Throttle, err)
+	}
 	issuer := cfg.PublicURL
 	if issuer == "" {
 		issuer = "http://" + addr
@@ -194,6 +202,10 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 		Hooks: identity.Hooks{IdentitiesMerged: syncsvc.IdentitiesMerged}})
 	authn := auth.New(cfg.Auth, keys, sealer)
 	apiSrv := api.New(idsvc.API(), syncsvc.API(), authn, log, nil)
+	if limits != nil {
+		apiSrv.SetThrottle(throttle.New(limits), identity.NewAccountResolver(st).Scope)
+		log.Info("request rate limits on (per node)", "throttle", cfg.Throttle)
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/jwks_uri", func(w http.ResponseWriter, r *http.Request) {
