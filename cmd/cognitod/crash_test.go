@@ -42,11 +42,15 @@ func TestCrashKeepsAcknowledgedIdentities(t *testing.T) {
 		waitReady(t, "http://"+addr)
 		return cmd
 	}
-	newClient := func() *ci.Client {
+	// Each phase gets its own HTTP transport: SDK clients built without one
+	// share a default transport, whose idle connections to the killed
+	// process would otherwise be picked up after the restart.
+	newClient := func(attempts int) *ci.Client {
 		return ci.New(ci.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr),
-			Credentials: credentials.NewStaticCredentialsProvider("123456789012", "secret", ""), RetryMaxAttempts: 1})
+			HTTPClient:  &http.Client{Transport: &http.Transport{}},
+			Credentials: credentials.NewStaticCredentialsProvider("123456789012", "secret", ""), RetryMaxAttempts: attempts})
 	}
-	client := newClient()
+	client := newClient(1)
 	ctx := context.Background()
 
 	cmd := start()
@@ -92,7 +96,7 @@ func TestCrashKeepsAcknowledgedIdentities(t *testing.T) {
 	}
 
 	cmd = start()
-	client = newClient() // no connection of the dead server's may be reused
+	client = newClient(1)
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	owner := map[string]string{} // developer user → identity, as stored
 	var next *string
