@@ -150,16 +150,27 @@ cognito-sync     ListRecords               0.001 2
 	if len(ids) != 3 || throttled != 7 {
 		t.Fatalf("GetId burst: %d through, %d throttled; want 3 and 7", len(ids), throttled)
 	}
-	if ok, throttled := getIds(theirs.IdentityPoolId); len(ok) != 3 || throttled != 7 {
-		t.Errorf("GetId on another account's pool: %d through, %d throttled; want 3 and 7", len(ok), throttled)
+	theirIDs, throttled := getIds(theirs.IdentityPoolId)
+	if len(theirIDs) != 3 || throttled != 7 {
+		t.Fatalf("GetId on another account's pool: %d through, %d throttled; want 3 and 7", len(theirIDs), throttled)
 	}
 
-	// GetCredentialsForIdentity names only an identity: its pool's account.
-	creds, throttled := burst(t, 6, 400, func() (*ci.GetCredentialsForIdentityOutput, error) {
-		return e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: ids[0].IdentityId})
-	})
+	// GetCredentialsForIdentity names only an identity: its pool's account
+	// (so the other account's identities have their own bucket).
+	getCreds := func(id *string) ([]*ci.GetCredentialsForIdentityOutput, int) {
+		return burst(t, 6, 400, func() (*ci.GetCredentialsForIdentityOutput, error) {
+			return e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id})
+		})
+	}
+	creds, throttled := getCreds(ids[0].IdentityId)
 	if len(creds) != 2 || throttled != 4 {
 		t.Errorf("GetCredentialsForIdentity burst: %d through, %d throttled; want 2 and 4", len(creds), throttled)
+	}
+	if ok, throttled := getCreds(theirIDs[0].IdentityId); len(ok) != 2 || throttled != 4 {
+		t.Errorf("GetCredentialsForIdentity, other account: %d through, %d throttled; want 2 and 4", len(ok), throttled)
+	}
+	if ok, throttled := getCreds(ids[1].IdentityId); len(ok) != 0 || throttled != 6 {
+		t.Errorf("GetCredentialsForIdentity, another identity of a spent account: %d through, %d throttled; want 0 and 6", len(ok), throttled)
 	}
 
 	// Signed calls count against the caller's account.
