@@ -168,16 +168,13 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer c.Release()
-	if _, err := c.Exec(ctx, beginView); err != nil {
-		return s.beginErr(ctx, err)
-	}
-	t := &tx{ctx: ctx, c: c.Conn(), s: s, readOnly: true}
+	t := &tx{ctx: ctx, c: c.Conn(), s: s, readOnly: true, begin: beginView}
 	// A read transaction has nothing to keep: it ends in ROLLBACK, also
 	// when fn panics (Release destroys a connection left in a transaction
 	// if even that fails).
 	defer func() {
 		t.done = true
-		rollback(c)
+		t.end()
 	}()
 	return fn(t)
 }
@@ -213,15 +210,12 @@ func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error) (retry boo
 		return false, err
 	}
 	defer c.Release()
-	if _, err := c.Exec(ctx, beginUpdate); err != nil {
-		return retryable(err), s.beginErr(ctx, err)
-	}
-	t := &tx{ctx: ctx, c: c.Conn(), s: s}
+	t := &tx{ctx: ctx, c: c.Conn(), s: s, begin: beginUpdate}
 	ended := false
 	defer func() {
 		t.done = true
 		if !ended { // fn panicked or called runtime.Goexit
-			rollback(c)
+			t.end()
 		}
 	}()
 	ferr := fn(t)
@@ -230,18 +224,21 @@ func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error) (retry boo
 	if t.retry != nil {
 		// fn saw a serialization failure, whatever it made of it: the
 		// transaction is aborted and what fn read may be stale.
-		rollback(c)
+		t.end()
 		return true, t.retry
 	}
 	if ferr != nil {
-		rollback(c)
+		t.end()
 		return false, ferr
 	}
 	if t.broken != nil {
 		// A statement failed and fn carried on regardless: PostgreSQL
 		// aborted the transaction, so COMMIT would roll it back.
-		rollback(c)
+		t.end()
 		return false, fmt.Errorf("postgres: transaction aborted: %w", t.broken)
+	}
+	if t.begin != "" {
+		return false, nil // fn sent nothing: there is nothing to commit
 	}
 	// COMMIT must run to its end even if the caller gives up meanwhile:
 	// abandoning it half-way would leave the outcome unknown.
@@ -261,20 +258,15 @@ func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error) (retry boo
 	return false, nil
 }
 
-// beginErr labels a failed BEGIN, keeping ctx's error recognisable.
-func (s *Store) beginErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
+// end rolls the transaction back, if it was begun. If that fails, Release
+// sees the connection still in a transaction and destroys it.
+func (t *tx) end() {
+	if t.begin != "" {
+		return
 	}
-	return fmt.Errorf("postgres: begin: %w", err)
-}
-
-// rollback ends the connection's transaction. If it cannot, Release sees
-// the connection still in a transaction and destroys it.
-func rollback(c *pgxpool.Conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c.Exec(ctx, "ROLLBACK")
+	t.c.Exec(ctx, "ROLLBACK")
 }
 
 // backoff sleeps a random duration up to BaseBackoff·2^(attempt-1), capped
@@ -339,21 +331,107 @@ func (s *Store) Close() error {
 }
 
 // exec, query and queryRow send a statement on the transaction's
-// connection, counting it.
+// connection, counting it. The transaction's BEGIN goes out with its first
+// statement, in one round trip (a pipelined batch): a transaction costs
+// its statements and its COMMIT or ROLLBACK, nothing more.
 func (t *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
 	t.sent(sql, args)
-	return t.c.Exec(t.ctx, sql, args...)
+	if t.begin == "" {
+		return t.c.Exec(t.ctx, sql, args...)
+	}
+	br, err := t.beginWith(sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	defer br.Close()
+	return br.Exec()
 }
 
 func (t *tx) query(sql string, args ...any) (pgx.Rows, error) {
 	t.sent(sql, args)
-	return t.c.Query(t.ctx, sql, args...)
+	if t.begin == "" {
+		return t.c.Query(t.ctx, sql, args...)
+	}
+	br, err := t.beginWith(sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
 }
 
 func (t *tx) queryRow(sql string, args ...any) pgx.Row {
 	t.sent(sql, args)
-	return t.c.QueryRow(t.ctx, sql, args...)
+	if t.begin == "" {
+		return t.c.QueryRow(t.ctx, sql, args...)
+	}
+	br, err := t.beginWith(sql, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{row: br.QueryRow(), br: br}
 }
+
+// beginWith sends the pending BEGIN and the first statement together and
+// reads BEGIN's result; the caller reads the statement's and closes br.
+func (t *tx) beginWith(sql string, args []any) (pgx.BatchResults, error) {
+	var b pgx.Batch
+	b.Queue(t.begin)
+	b.Queue(sql, args...)
+	t.begin = ""
+	br := t.c.SendBatch(t.ctx, &b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		if t.ctx.Err() != nil {
+			return nil, t.ctx.Err()
+		}
+		return nil, fmt.Errorf("postgres: begin: %w", err)
+	}
+	return br, nil
+}
+
+// batchRows are the rows of a batch's last statement: closing them
+// closes the batch.
+type batchRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r *batchRows) Close() {
+	r.Rows.Close()
+	r.br.Close()
+}
+
+func (r *batchRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+// batchRow is the row of a batch's last statement: scanning it closes the
+// batch.
+type batchRow struct {
+	row pgx.Row
+	br  pgx.BatchResults
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 func (t *tx) sent(sql string, args []any) {
 	t.s.queries.Add(1)

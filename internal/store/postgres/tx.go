@@ -28,9 +28,12 @@ type tx struct {
 	c        *pgx.Conn
 	s        *Store
 	readOnly bool
-	done     bool  // fn has returned: the Tx must not be used any more
-	retry    error // the first serialization failure
-	broken   error // the first other SQL error
+	// begin is the BEGIN statement until it has been sent (with the first
+	// statement), then "".
+	begin  string
+	done   bool  // fn has returned: the Tx must not be used any more
+	retry  error // the first serialization failure
+	broken error // the first other SQL error
 }
 
 var _ store.Tx = (*tx)(nil)
