@@ -18,6 +18,7 @@ import (
 	"github.com/cognitod/cognitod/internal/auth"
 	"github.com/cognitod/cognitod/internal/cogsync"
 	"github.com/cognitod/cognitod/internal/identity"
+	"github.com/cognitod/cognitod/internal/metrics"
 	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/store/postgres"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
@@ -173,6 +174,8 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	if err != nil {
 		return nil, fmt.Errorf("--throttle %q: %w", cfg.Throttle, err)
 	}
+	mets := metrics.New()
+	st = mets.Store(st)
 	issuer := cfg.PublicURL
 	if issuer == "" {
 		issuer = "http://" + addr
@@ -201,13 +204,14 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	idsvc := identity.New(identity.Config{Logins: logins, Store: st, Keyring: keyring, Sealer: sealer, PageTokens: pages, Log: log,
 		Hooks: identity.Hooks{IdentitiesMerged: syncsvc.IdentitiesMerged}})
 	authn := auth.New(cfg.Auth, keys, sealer)
-	apiSrv := api.New(idsvc.API(), syncsvc.API(), authn, log, nil)
+	apiSrv := api.New(idsvc.API(), syncsvc.API(), authn, log, mets.Observe)
 	if limits != nil {
 		apiSrv.SetThrottle(throttle.New(limits), identity.NewAccountResolver(st).Scope)
 		log.Info("request rate limits on (per node)", "throttle", cfg.Throttle)
 	}
 
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", mets.Handler())
 	mux.HandleFunc("GET /.well-known/jwks_uri", func(w http.ResponseWriter, r *http.Request) {
 		b, err := keyring.JWKS(r.Context())
 		if err != nil {
