@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -35,8 +36,30 @@ import (
 //     records, and SyncSessionsCount to the number of successful updates;
 //   - BulkPublish asked of every node at once: exactly one job runs, on one
 //     node, and publishes every live record once.
+//
+// It runs twice: as is, and with every Update's first two COMMITs failing
+// to serialize (cognitod_inject_retries=2), so that every write closure of
+// the services is also seen to come out right when it is rerun.
 func TestThreeNodes(t *testing.T) {
-	nodes := startCluster(t, pgtest.Database(t), 3)
+	for _, inject := range []int{0, 2} {
+		t.Run(fmt.Sprint("inject_retries=", inject), func(t *testing.T) {
+			dsn := pgtest.Database(t)
+			if inject > 0 {
+				u, err := url.Parse(dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				q := u.Query()
+				q.Set("cognitod_inject_retries", fmt.Sprint(inject))
+				u.RawQuery = q.Encode()
+				dsn = u.String()
+			}
+			threeNodes(t, startCluster(t, dsn, 3))
+		})
+	}
+}
+
+func threeNodes(t *testing.T, nodes []*node) {
 	n0 := nodes[0]
 
 	pool, err := n0.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{

@@ -20,8 +20,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	neturl "net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,24 +39,35 @@ import (
 // Options tune a store; the zero value is a good default. The pool's size
 // and timeouts come from the URL (see Open).
 type Options struct {
-	// MaxAttempts bounds how many times Update runs a closure that keeps
-	// failing to serialize (default 60). The caller's context bounds it too.
+	// RetryTimeout bounds how long Update keeps running again a closure
+	// that fails to serialize (default 60 s); the caller's context bounds
+	// it too. On a hot row (every sync write of a pool updates the pool's
+	// usage counters) a transaction may lose many times in a row before it
+	// wins, so the budget is time, not a small number of attempts.
+	RetryTimeout time.Duration
+	// MaxAttempts bounds the attempts as well (default: no bound but
+	// RetryTimeout).
 	MaxAttempts int
 	// BaseBackoff and MaxBackoff shape the wait before a retry: a random
 	// duration up to BaseBackoff·2^(attempt-1), capped at MaxBackoff
-	// ("full jitter"; defaults 1 ms and 100 ms).
+	// ("full jitter"; defaults 1 ms and 20 ms: a short cap, so that a
+	// transaction that lost several times is not left waiting while fresh
+	// ones take the hot row).
 	BaseBackoff, MaxBackoff time.Duration
 }
 
 func (o *Options) defaults() {
+	if o.RetryTimeout <= 0 {
+		o.RetryTimeout = 60 * time.Second
+	}
 	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = 60
+		o.MaxAttempts = math.MaxInt
 	}
 	if o.BaseBackoff <= 0 {
 		o.BaseBackoff = time.Millisecond
 	}
 	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 100 * time.Millisecond
+		o.MaxBackoff = 20 * time.Millisecond
 	}
 }
 
@@ -69,7 +82,13 @@ type Store struct {
 	inflight sync.WaitGroup
 
 	queries atomic.Int64 // statements sent, for QueryCount
-	retries atomic.Int64 // closures run again after a serialization failure
+	// injectRetries (cognitod_inject_retries in the URL, or tests) fails
+	// the COMMIT of an Update's first injectRetries attempts with a made-up
+	// serialization failure, as CockroachDB does when a transaction's reads
+	// no longer hold: every closure must come out right however often it
+	// is rerun.
+	injectRetries int
+	retries       atomic.Int64 // closures run again after a serialization failure
 	// trace, when set (by tests, before use), sees every statement sent
 	// inside View and Update.
 	trace func(sql string, args []any)
@@ -92,8 +111,17 @@ func IsURL(s string) bool {
 // parameter is sent to the server as a session setting (statement_timeout,
 // lock_timeout, idle_in_transaction_session_timeout, ...). application_name
 // defaults to "cognitod".
+//
+// One parameter is cognitod's own, for testing: cognitod_inject_retries=N
+// fails the COMMIT of every Update's first N attempts with a made-up
+// serialization failure (as CockroachDB's inject_retry_errors_enabled
+// does), so that every closure is seen to come out right when rerun.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	opts.defaults()
+	url, inject, err := ownParams(url)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -105,12 +133,29 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, opts: opts}
+	s := &Store{pool: pool, opts: opts, injectRetries: inject}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownParams takes cognitod's own parameters out of a postgres:// URL
+// (pgx would send them to the server as settings).
+func ownParams(url string) (string, int, error) {
+	u, err := neturl.Parse(url)
+	if err != nil || !u.Query().Has("cognitod_inject_retries") {
+		return url, 0, nil // pgx reports a URL it cannot parse
+	}
+	q := u.Query()
+	n, err := strconv.Atoi(q.Get("cognitod_inject_retries"))
+	if err != nil || n < 0 {
+		return "", 0, fmt.Errorf("postgres: cognitod_inject_retries=%q: want a count", q.Get("cognitod_inject_retries"))
+	}
+	q.Del("cognitod_inject_retries")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
 }
 
 // enter admits a call unless the store is closed or ctx has ended; leave
@@ -187,13 +232,14 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer s.leave()
+	start := time.Now()
 	for attempt := 1; ; attempt++ {
-		retry, err := s.attempt(ctx, fn)
+		retry, err := s.attempt(ctx, fn, attempt)
 		if !retry {
 			return err
 		}
-		if attempt >= s.opts.MaxAttempts {
-			return fmt.Errorf("postgres: gave up after %d attempts: %w", attempt, err)
+		if attempt >= s.opts.MaxAttempts || time.Since(start) > s.opts.RetryTimeout {
+			return fmt.Errorf("postgres: gave up after %d attempts in %v: %w", attempt, time.Since(start).Round(time.Millisecond), err)
 		}
 		s.retries.Add(1)
 		if werr := s.backoff(ctx, attempt); werr != nil {
@@ -204,7 +250,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 // attempt runs fn once in a transaction of its own. retry reports a
 // serialization failure: nothing was kept and fn may run again.
-func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error) (retry bool, err error) {
+func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error, n int) (retry bool, err error) {
 	c, err := s.acquire(ctx)
 	if err != nil {
 		return false, err
@@ -239,6 +285,10 @@ func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error) (retry boo
 	}
 	if t.begin != "" {
 		return false, nil // fn sent nothing: there is nothing to commit
+	}
+	if n <= s.injectRetries {
+		t.end()
+		return true, &pgconn.PgError{Severity: "ERROR", Code: "40001", Message: "restart transaction: injected at COMMIT by a test"}
 	}
 	// COMMIT must run to its end even if the caller gives up meanwhile:
 	// abandoning it half-way would leave the outcome unknown.
@@ -335,7 +385,9 @@ func (s *Store) Close() error {
 // statement, in one round trip (a pipelined batch): a transaction costs
 // its statements and its COMMIT or ROLLBACK, nothing more.
 func (t *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
-	t.sent(sql, args)
+	if err := t.sent(sql, args); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	if t.begin == "" {
 		return t.c.Exec(t.ctx, sql, args...)
 	}
@@ -348,7 +400,9 @@ func (t *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
 }
 
 func (t *tx) query(sql string, args ...any) (pgx.Rows, error) {
-	t.sent(sql, args)
+	if err := t.sent(sql, args); err != nil {
+		return nil, err
+	}
 	if t.begin == "" {
 		return t.c.Query(t.ctx, sql, args...)
 	}
@@ -365,7 +419,9 @@ func (t *tx) query(sql string, args ...any) (pgx.Rows, error) {
 }
 
 func (t *tx) queryRow(sql string, args ...any) pgx.Row {
-	t.sent(sql, args)
+	if err := t.sent(sql, args); err != nil {
+		return errRow{err}
+	}
 	if t.begin == "" {
 		return t.c.QueryRow(t.ctx, sql, args...)
 	}
@@ -433,11 +489,13 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-func (t *tx) sent(sql string, args []any) {
+// sent counts a statement about to be sent.
+func (t *tx) sent(sql string, args []any) error {
 	t.s.queries.Add(1)
 	if t.s.trace != nil {
 		t.s.trace(sql, args)
 	}
+	return nil
 }
 
 // Redact returns a postgres:// URL with its password hidden, for logs.

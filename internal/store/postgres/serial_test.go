@@ -389,3 +389,20 @@ func mustExec(t testing.TB, c *pgx.Conn, sql string, args ...any) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// TestRetryTimeout: a closure that never stops failing to serialize is
+// given up after RetryTimeout, with the serialization failure.
+func TestRetryTimeout(t *testing.T) {
+	s := open(t, pgtest.Database(t), Options{RetryTimeout: 200 * time.Millisecond})
+	defer s.Close()
+	start := time.Now()
+	runs := 0
+	err := s.Update(context.Background(), func(st store.Tx) error {
+		runs++
+		return st.(*tx).fail("test", &pgconn.PgError{Code: "40001"})
+	})
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "40001" || time.Since(start) < 200*time.Millisecond || runs < 5 {
+		t.Fatalf("Update: %v after %v and %d runs, want the serialization failure after 200ms of retries", err, time.Since(start), runs)
+	}
+}

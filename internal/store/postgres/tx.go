@@ -31,6 +31,7 @@ type tx struct {
 	// begin is the BEGIN statement until it has been sent (with the first
 	// statement), then "".
 	begin  string
+	n      int   // statements sent
 	done   bool  // fn has returned: the Tx must not be used any more
 	retry  error // the first serialization failure
 	broken error // the first other SQL error
