@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -69,14 +70,29 @@ var loadScenarios = []loadScenario{
 	},
 	{
 		// A developer login seen for the first time: a lookup, an
-		// identity, a login, and an RS512-signed OpenID token.
+		// identity, a login, and an RS512-signed OpenID token. User IDs
+		// are random, as opaque IDs (UUIDs) are.
 		name: "devtoken-new",
 		setup: func(b *testing.B, c *benchClient, _ int) any {
 			return benchPool(b, c, map[string]any{"DeveloperProviderName": devProv})
 		},
-		op: func(c *benchClient, st any, w, n int) error {
+		op: func(c *benchClient, st any, _, _ int) error {
+			var id [12]byte
+			crand.Read(id[:])
 			return c.identity("GetOpenIdTokenForDeveloperIdentity", map[string]any{"IdentityPoolId": st.(string),
-				"Logins": map[string]string{devProv: fmt.Sprintf("%d-%d-%d", time.Now().UnixNano(), w, n)}}, nil)
+				"Logins": map[string]string{devProv: hex.EncodeToString(id[:])}}, nil)
+		},
+	},
+	{
+		// The same with increasing user IDs (a database's sequence): every
+		// new login lands at the end of the logins index.
+		name: "devtoken-seq",
+		setup: func(b *testing.B, c *benchClient, _ int) any {
+			return benchPool(b, c, map[string]any{"DeveloperProviderName": devProv})
+		},
+		op: func(c *benchClient, st any, _, _ int) error {
+			return c.identity("GetOpenIdTokenForDeveloperIdentity", map[string]any{"IdentityPoolId": st.(string),
+				"Logins": map[string]string{devProv: fmt.Sprintf("user-%012d", userSeq.Add(1))}}, nil)
 		},
 	},
 	{
@@ -120,6 +136,8 @@ var loadScenarios = []loadScenario{
 		op: syncSession,
 	},
 }
+
+var userSeq atomic.Int64
 
 type syncState struct {
 	pools, ids []string // by client
