@@ -79,13 +79,17 @@ func Database(t testing.TB) string {
 		defer admin.Close(ctx)
 		// Plain DROP first: it stops autovacuum on the database itself,
 		// where WITH (FORCE) would need the right to signal it. FORCE is
-		// for a test that left a connection open.
+		// for a test that left a connection open; CASCADE is how
+		// CockroachDB drops a database that has tables.
 		for attempt := 0; ; attempt++ {
 			_, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name)
 			if err == nil {
 				return
 			}
 			if _, ferr := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); ferr == nil {
+				return
+			}
+			if _, cerr := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" CASCADE"); cerr == nil {
 				return
 			}
 			if attempt == 20 {
