@@ -41,6 +41,7 @@ import (
 // to serialize (cognitod_inject_retries=2), so that every write closure of
 // the services is also seen to come out right when it is rerun.
 func TestThreeNodes(t *testing.T) {
+	pgtest.Server(t)
 	for _, inject := range []int{0, 2} {
 		t.Run(fmt.Sprint("inject_retries=", inject), func(t *testing.T) {
 			dsn := pgtest.Database(t)

@@ -226,7 +226,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 
 // Update runs fn in a SERIALIZABLE transaction and commits it; a
 // serialization failure anywhere (a statement or the COMMIT) runs fn again
-// in a new transaction, up to Options.MaxAttempts times.
+// in a new transaction, for up to Options.RetryTimeout or until ctx ends.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err := s.enter(ctx); err != nil {
 		return err
@@ -385,9 +385,7 @@ func (s *Store) Close() error {
 // statement, in one round trip (a pipelined batch): a transaction costs
 // its statements and its COMMIT or ROLLBACK, nothing more.
 func (t *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
-	if err := t.sent(sql, args); err != nil {
-		return pgconn.CommandTag{}, err
-	}
+	t.sent(sql, args)
 	if t.begin == "" {
 		return t.c.Exec(t.ctx, sql, args...)
 	}
@@ -400,9 +398,7 @@ func (t *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
 }
 
 func (t *tx) query(sql string, args ...any) (pgx.Rows, error) {
-	if err := t.sent(sql, args); err != nil {
-		return nil, err
-	}
+	t.sent(sql, args)
 	if t.begin == "" {
 		return t.c.Query(t.ctx, sql, args...)
 	}
@@ -419,9 +415,7 @@ func (t *tx) query(sql string, args ...any) (pgx.Rows, error) {
 }
 
 func (t *tx) queryRow(sql string, args ...any) pgx.Row {
-	if err := t.sent(sql, args); err != nil {
-		return errRow{err}
-	}
+	t.sent(sql, args)
 	if t.begin == "" {
 		return t.c.QueryRow(t.ctx, sql, args...)
 	}
@@ -490,12 +484,11 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 // sent counts a statement about to be sent.
-func (t *tx) sent(sql string, args []any) error {
+func (t *tx) sent(sql string, args []any) {
 	t.s.queries.Add(1)
 	if t.s.trace != nil {
 		t.s.trace(sql, args)
 	}
-	return nil
 }
 
 // Redact returns a postgres:// URL with its password hidden, for logs.

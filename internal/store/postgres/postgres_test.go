@@ -81,7 +81,7 @@ func TestURLs(t *testing.T) {
 	for in, want := range map[string]string{
 		"postgres://u:secret@h:5432/db?sslmode=disable":   "postgres://u:xxxxx@h:5432/db?sslmode=disable",
 		"postgres://u@h/db?password=secret&sslmode=allow": "postgres://u@h/db?password=xxxxx&sslmode=allow",
-		"postgresql://h/db":                               "postgresql://h/db",
+		"postgresql://h/db": "postgresql://h/db",
 	} {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%s) = %s, want %s", in, got, want)
