@@ -81,6 +81,9 @@ Developer keys (environment only, never on the command line):
 Under --auth sigv4 with no key configured, the first start generates a key,
 keeps it in <data-dir>/credentials (mode 0600) and prints it once.
 
+Subcommands:
+  cognitod version            print the version and build information
+
 Signals: SIGINT or SIGTERM drain in-flight requests, then close the store.
 `
 

@@ -34,6 +34,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "keys" {
 		return runKeys(args[1:], os.Getenv, stdout, stderr)
 	}
+	if len(args) > 0 && (args[0] == "version" || args[0] == "--version") {
+		return printVersion(stdout)
+	}
 	cfg, err := parseConfig(args, os.Getenv, stderr)
 	if err != nil {
 		return err
