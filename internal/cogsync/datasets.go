@@ -121,7 +121,7 @@ func (s *Service) DeleteDataset(c *api.Call) (any, error) {
 				return err
 			}
 		}
-		if err := addUsage(tx, p.ID, i.ID, -d.DataStorage, -1, 0, c.Now); err != nil {
+		if _, err := addUsage(tx, p.ID, i.ID, -d.DataStorage, -1, 0, c.Now); err != nil {
 			return err
 		}
 		if d.MergedFrom != "" {

@@ -44,25 +44,15 @@ func (s *Service) IdentitiesMerged(tx store.Tx, from, to string, now time.Time) 
 		bytes += d.DataStorage
 		count++
 	}
+	// The data moves within the pool: the two identities' counters change,
+	// the pool's total does not (its LastModifiedDate does).
 	poolID := sets[0].PoolID
-	if err := addUsage(tx, poolID, from, -bytes, -count, 0, now); err != nil {
+	if err := addIdentityUsage(tx, poolID, from, -bytes, -count, now); err != nil {
 		return err
 	}
-	// The pool's total is unchanged: the data moved within it.
-	u, err := identityUsage(tx, to, poolID)
-	if err != nil {
+	if err := addIdentityUsage(tx, poolID, to, bytes, count, now); err != nil {
 		return err
 	}
-	u.DataStorage += bytes
-	u.DatasetCount += count
-	u.LastModified = now
-	if err := tx.PutIdentityUsage(u); err != nil {
-		return err
-	}
-	sp, err := syncPool(tx, poolID)
-	if err != nil || sp == nil {
-		return err
-	}
-	sp.DataStorage += bytes
-	return tx.PutSyncPool(sp)
+	_, err = addPoolUsage(tx, poolID, 0, 0, now)
+	return err
 }

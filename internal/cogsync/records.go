@@ -289,10 +289,7 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 		if isNew || revived {
 			newSets = 1
 		}
-		if err := addUsage(tx, p.ID, i.ID, bytes, newSets, 1, c.Now); err != nil {
-			return err
-		}
-		sp, err := syncPool(tx, p.ID)
+		sp, err := addUsage(tx, p.ID, i.ID, bytes, newSets, 1, c.Now)
 		if err != nil {
 			return err
 		}

@@ -135,8 +135,17 @@ func (s *Service) DescribeIdentityUsage(c *api.Call) (any, error) {
 }
 
 // addUsage applies a change in stored bytes and dataset count to an
-// identity's and its pool's counters, in the transaction that made it.
-func addUsage(tx store.Tx, poolID, identityID string, bytes, datasets, sessions int64, now time.Time) error {
+// identity's and its pool's counters, in the transaction that made it, and
+// returns the pool's Sync row as written (callers need its configuration).
+func addUsage(tx store.Tx, poolID, identityID string, bytes, datasets, sessions int64, now time.Time) (*store.SyncPool, error) {
+	if err := addIdentityUsage(tx, poolID, identityID, bytes, datasets, now); err != nil {
+		return nil, err
+	}
+	return addPoolUsage(tx, poolID, bytes, sessions, now)
+}
+
+// addIdentityUsage applies a change to one identity's counters.
+func addIdentityUsage(tx store.Tx, poolID, identityID string, bytes, datasets int64, now time.Time) error {
 	u, err := identityUsage(tx, identityID, poolID)
 	if err != nil {
 		return err
@@ -144,12 +153,14 @@ func addUsage(tx store.Tx, poolID, identityID string, bytes, datasets, sessions 
 	u.DataStorage += bytes
 	u.DatasetCount += datasets
 	u.LastModified = now
-	if err := tx.PutIdentityUsage(u); err != nil {
-		return err
-	}
+	return tx.PutIdentityUsage(u)
+}
+
+// addPoolUsage applies a change to a pool's counters and returns its row.
+func addPoolUsage(tx store.Tx, poolID string, bytes, sessions int64, now time.Time) (*store.SyncPool, error) {
 	sp, err := syncPool(tx, poolID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if sp == nil {
 		sp = &store.SyncPool{PoolID: poolID}
@@ -157,5 +168,5 @@ func addUsage(tx store.Tx, poolID, identityID string, bytes, datasets, sessions 
 	sp.DataStorage += bytes
 	sp.SyncSessions += sessions
 	sp.LastModified = now
-	return tx.PutSyncPool(sp)
+	return sp, tx.PutSyncPool(sp)
 }
