@@ -203,20 +203,17 @@ func (s *Service) pageSize(c *api.Call) int {
 }
 
 // sealPage / openPage make and check opaque NextTokens scoped to a listing.
-func (s *Service) sealPage(scope, key string) string {
-	return s.tok.Seal([]byte("page\x00" + scope + "\x00\x00" + key))
-}
+func (s *Service) sealPage(scope, key string) string { return s.tok.SealPage(scope, key) }
 
 func (s *Service) openPage(token, scope string) (string, error) {
 	if token == "" {
 		return "", nil
 	}
-	b, err := s.tok.Open(token)
-	prefix := "page\x00" + scope + "\x00\x00"
-	if err != nil || len(b) < len(prefix) || string(b[:len(prefix)]) != prefix {
+	key, ok := s.tok.OpenPage(token, scope)
+	if !ok {
 		return "", invalidParam("The provided NextToken is not valid.")
 	}
-	return string(b[len(prefix):]), nil
+	return key, nil
 }
 
 func timePtr(t time.Time) *awsproto.Time { return awsproto.TimePtr(t) }

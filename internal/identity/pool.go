@@ -139,9 +139,7 @@ func (s *Service) ListIdentityPools(c *api.Call) (any, error) {
 }
 
 // sealPage makes an opaque NextToken that resumes after key within scope.
-func (s *Service) sealPage(scope, key string) string {
-	return s.pages.Seal([]byte(scope + "\x00\x00" + key))
-}
+func (s *Service) sealPage(scope, key string) string { return s.pages.SealPage(scope, key) }
 
 // openPage returns the key a NextToken resumes after ("" for none); a token
 // that was forged, altered or made for another listing is refused.
@@ -149,15 +147,11 @@ func (s *Service) openPage(token, scope string) (string, error) {
 	if token == "" {
 		return "", nil
 	}
-	b, err := s.pages.Open(token)
-	if err != nil {
-		return "", invalidParam(msgInvalidNextToken)
-	}
-	rest, ok := strings.CutPrefix(string(b), scope+"\x00\x00")
+	key, ok := s.pages.OpenPage(token, scope)
 	if !ok {
 		return "", invalidParam(msgInvalidNextToken)
 	}
-	return rest, nil
+	return key, nil
 }
 
 // SetIdentityPoolRoles sets the pool's roles and role mappings.

@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
+	"strings"
 
 	"github.com/cognitod/cognitod/internal/store"
 )
@@ -69,4 +70,26 @@ func (b *Box) Open(token string) ([]byte, error) {
 		return nil, ErrTokenInvalid
 	}
 	return payload, nil
+}
+
+// pagePrefix keeps NextTokens apart from the other tokens a Box seals
+// (SyncSessionTokens), so that one can never be passed off as the other.
+const pagePrefix = "page\x00"
+
+// SealPage returns a NextToken that resumes a listing after key. scope names
+// the listing (operation, account, pool...), so that a token is refused by
+// any other listing.
+func (b *Box) SealPage(scope, key string) string {
+	return b.Seal([]byte(pagePrefix + scope + "\x00\x00" + key))
+}
+
+// OpenPage returns the key a NextToken made by SealPage for scope resumes
+// after; ok is false for a token that was forged, altered, or made for
+// another listing.
+func (b *Box) OpenPage(token, scope string) (key string, ok bool) {
+	p, err := b.Open(token)
+	if err != nil {
+		return "", false
+	}
+	return strings.CutPrefix(string(p), pagePrefix+scope+"\x00\x00")
 }

@@ -108,3 +108,23 @@ func BenchmarkBoxOpen(b *testing.B) {
 		}
 	}
 }
+
+func TestBoxPages(t *testing.T) {
+	b := newBoxT(t, newFakeStore(), "next-token-key")
+	tok := b.SealPage("identities\x00us-east-1:p1", "us-east-1:id-60")
+	if key, ok := b.OpenPage(tok, "identities\x00us-east-1:p1"); !ok || key != "us-east-1:id-60" {
+		t.Fatalf("OpenPage = %q, %v", key, ok)
+	}
+	for _, scope := range []string{"identities\x00us-east-1:p2", "identities", "pools\x00us-east-1:p1", ""} {
+		if _, ok := b.OpenPage(tok, scope); ok {
+			t.Errorf("token of one listing accepted by scope %q", scope)
+		}
+	}
+	// A token sealed for another purpose is not a page token.
+	if _, ok := b.OpenPage(b.Seal([]byte("sst\x00identities\x00us-east-1:p1\x00\x00k")), "identities\x00us-east-1:p1"); ok {
+		t.Error("non-page token accepted")
+	}
+	if _, ok := b.OpenPage("Zm9yZ2Vk", "identities\x00us-east-1:p1"); ok {
+		t.Error("forged token accepted")
+	}
+}
