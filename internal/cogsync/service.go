@@ -126,10 +126,19 @@ const (
 	either                      // developer credentials, or the identity's own
 )
 
-// pool loads a pool for a developer-only operation.
-func developerPool(tx store.Tx, c *api.Call, poolID string) (*store.Pool, error) {
+// developerOnlyCheck refuses an identity's temporary credentials on an
+// operation that needs developer credentials.
+func developerOnlyCheck(c *api.Call) error {
 	if !c.Caller.Developer() {
-		return nil, notAuthorized("Temporary credentials of an identity are not authorized to perform: cognito-sync:%s", c.Op.Name)
+		return notAuthorized("Temporary credentials of an identity are not authorized to perform: cognito-sync:%s", c.Op.Name)
+	}
+	return nil
+}
+
+// developerPool loads a pool for a developer-only operation.
+func developerPool(tx store.Tx, c *api.Call, poolID string) (*store.Pool, error) {
+	if err := developerOnlyCheck(c); err != nil {
+		return nil, err
 	}
 	return ownedPool(tx, c, poolID)
 }
@@ -154,7 +163,7 @@ func ownedPool(tx store.Tx, c *api.Call, poolID string) (*store.Pool, error) {
 func identityAccess(tx store.Tx, c *api.Call, who access, poolID, id string) (*store.Pool, *store.Identity, error) {
 	if sess := c.Caller.Session; sess != nil {
 		if who == developerOnly {
-			return nil, nil, notAuthorized("Temporary credentials of an identity are not authorized to perform: cognito-sync:%s", c.Op.Name)
+			return nil, nil, developerOnlyCheck(c)
 		}
 		if sess.PoolID != poolID || sess.IdentityID != id {
 			return nil, nil, notAuthorized("Identity '%s' is not authorized to access identity '%s' of identity pool '%s'.", sess.IdentityID, id, poolID)

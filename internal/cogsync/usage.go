@@ -33,8 +33,8 @@ func poolUsage(p *store.Pool, sp *store.SyncPool) poolUsageOut {
 // kept as writes happen, so a page costs the same however much data the
 // pools hold.
 func (s *Service) ListIdentityPoolUsage(c *api.Call) (any, error) {
-	if !c.Caller.Developer() {
-		return nil, notAuthorized("Temporary credentials of an identity are not authorized to perform: cognito-sync:%s", c.Op.Name)
+	if err := developerOnlyCheck(c); err != nil {
+		return nil, err
 	}
 	limit := s.pageSize(c)
 	scope := "poolusage\x00" + c.Caller.Account + "\x00" + c.Caller.Region
