@@ -28,6 +28,9 @@ func loginVerifier(o *Options, log *slog.Logger) (trust.Verifier, error) {
 		if o.LoginsConfig != "" {
 			log.Warn("--logins trust: the --logins-config file is not used", "file", o.LoginsConfig)
 		}
+		if o.seed.LoginsConfig() != nil {
+			log.Warn("--logins trust: the seed file's login providers are not used", "file", o.SeedFile)
+		}
 		return trust.Trust{}, nil
 	case trust.ModeVerify:
 		var cfg *trust.Config
@@ -37,6 +40,10 @@ func loginVerifier(o *Options, log *slog.Logger) (trust.Verifier, error) {
 				return nil, fmt.Errorf("--logins-config: %w", err)
 			}
 			cfg = c
+		}
+		cfg, err := mergeLogins(cfg, o.seed.LoginsConfig(), o.SeedFile)
+		if err != nil {
+			return nil, err
 		}
 		return trust.NewRegistry(cfg, nil, log), nil
 	default:

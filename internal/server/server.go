@@ -19,6 +19,7 @@ import (
 	"github.com/cognitod/cognitod/internal/cogsync"
 	"github.com/cognitod/cognitod/internal/identity"
 	"github.com/cognitod/cognitod/internal/metrics"
+	"github.com/cognitod/cognitod/internal/seed"
 	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/store/postgres"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
@@ -52,6 +53,13 @@ type Options struct {
 	// Throttle is --throttle: "" or off (no rate limits), aws (AWS's default
 	// rates) or a limits file (internal/throttle, docs/THROTTLING.md).
 	Throttle string
+	// SeedFile is --seed: accounts with developer keys, identity pools,
+	// roles and login providers applied at startup, idempotently
+	// (internal/seed, docs/CONFIGURATION.md).
+	SeedFile string
+
+	// seed is SeedFile as read by Open, before anything is wired.
+	seed *seed.File
 }
 
 // App is a wired server: store, services and HTTP handler.
@@ -63,6 +71,8 @@ type App struct {
 	handler   http.Handler
 	sync      *cogsync.Service
 	rotation  *rotator
+	// reseed re-applies the seed file after a reset; nil without one.
+	reseed func(context.Context) error
 }
 
 // openStore opens the store a --store URL names.
@@ -118,6 +128,9 @@ func loadKeys(cfg *Options, log *slog.Logger, stdout io.Writer, addr string) (*a
 		}
 		keys.Add(k)
 	}
+	if err := addSeedKeys(keys, cfg.seed); err != nil {
+		return nil, err
+	}
 	if keys.Len() > 0 || cfg.Auth != auth.ModeSigV4 {
 		return keys, nil
 	}
@@ -148,6 +161,13 @@ It is printed this once. Configure a profile for it:
 // notice of a generated developer key.
 func Open(ctx context.Context, cfg *Options, log *slog.Logger, stdout io.Writer) (*App, error) {
 	addr := cfg.Addr
+	sd, err := loadSeed(cfg)
+	if err != nil {
+		return nil, err
+	}
+	withSeed := *cfg
+	withSeed.seed = sd
+	cfg = &withSeed
 	keys, err := loadKeys(cfg, log, stdout, addr)
 	if err != nil {
 		return nil, err
@@ -162,6 +182,10 @@ func Open(ctx context.Context, cfg *Options, log *slog.Logger, stdout io.Writer)
 		return nil, err
 	}
 	app.StoreDesc = desc
+	if err := app.applySeed(ctx, sd, log); err != nil {
+		app.Close()
+		return nil, err
+	}
 	return app, nil
 }
 
