@@ -44,6 +44,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	tests = append(tests, txTests...)
 	tests = append(tests, syncTests...)
 	tests = append(tests, concurrencyTests...)
+	tests = append(tests, counterTests...)
+	tests = append(tests, dumpTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
