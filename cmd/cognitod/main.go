@@ -34,6 +34,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "keys" {
 		return runKeys(args[1:], os.Getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "export" {
+		return runExport(args[1:], os.Getenv, os.Stdin, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "import" {
+		return runImport(args[1:], os.Getenv, os.Stdin, stdout, stderr)
+	}
 	if len(args) > 0 && (args[0] == "version" || args[0] == "--version") {
 		return printVersion(stdout)
 	}

@@ -73,6 +73,9 @@ type App struct {
 	rotation  *rotator
 	// reseed re-applies the seed file after a reset; nil without one.
 	reseed func(context.Context) error
+	// dumper is the store's Dumper (Store wraps it for metrics), for
+	// Reset; nil for a store without one.
+	dumper store.Dumper
 }
 
 // openStore opens the store a --store URL names.
@@ -199,6 +202,7 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 		return nil, fmt.Errorf("--throttle %q: %w", cfg.Throttle, err)
 	}
 	mets := metrics.New()
+	dumper, _ := st.(store.Dumper)
 	st = mets.Store(st)
 	issuer := cfg.PublicURL
 	if issuer == "" {
@@ -260,9 +264,12 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 		}
 		w.Write([]byte("ok\n"))
 	})
+	var app *App
+	routeReset(mux, cfg.Auth, func() *App { return app })
 	mux.Handle("/", apiSrv)
 	rot := startKeyRotation(keyring, cfg.KeyRotation, log)
-	return &App{Store: st, Issuer: issuer, Sealer: sealer, handler: mux, sync: syncsvc, rotation: rot}, nil
+	app = &App{Store: st, Issuer: issuer, Sealer: sealer, handler: mux, sync: syncsvc, rotation: rot, dumper: dumper}
+	return app, nil
 }
 
 // nodeName names this process to others sharing the store.
