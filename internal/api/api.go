@@ -61,6 +61,7 @@ type Server struct {
 	observe        Observer
 	throttle       Throttle
 	unsignedScope  ScopeFunc
+	logRequests    bool // log.go
 }
 
 // Throttle limits request rates (internal/throttle); Allow reports whether
@@ -99,6 +100,8 @@ type answer struct {
 	op     string
 	code   string
 	status int
+	// account is the caller's, once authenticated (request logs).
+	account string
 }
 
 // ServeHTTP implements http.Handler.
@@ -106,8 +109,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rid := awsproto.NewRequestID()
 	w.Header().Set("x-amzn-RequestId", rid)
+	defer s.recoverPanic(w, r, rid, start)
 	ctx := awsproto.WithRequestID(r.Context(), rid)
 	a := s.serve(ctx, w, r, rid, start)
+	s.logRequest(ctx, r, rid, &a, time.Since(start))
 	if s.observe != nil {
 		name := "unknown"
 		if a.svc != nil {
@@ -170,7 +175,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		if err != nil {
 			return fail(awsproto.AsError(err))
 		}
-		caller = c
+		caller, a.account = c, c.Account
 	}
 
 	var raw map[string]any
