@@ -119,6 +119,13 @@ type Tx interface {
 	// reused AccessKeyID, ErrNotFound if the identity does not exist.
 	RecordCredentials(c *Credentials) error
 
+	// IdentityCounts returns, per (account, region) that has a pool, how
+	// many pools and identities it holds, ordered by account then region.
+	// It reads the running counters that CreateIdentity, DeleteIdentity and
+	// DeletePool keep (counters.go), never the identities themselves, so it
+	// costs the same with ten identities or ten million.
+	IdentityCounts() ([]IdentityCount, error)
+
 	// Cognito Sync data (sync.go).
 	SyncTx
 }

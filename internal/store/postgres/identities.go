@@ -10,11 +10,14 @@ func (t *tx) CreateIdentity(i *store.Identity) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
-	return t.insert("create identity", "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1)", []any{b(i.PoolID)},
+	if err := t.insert("create identity", "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1)", []any{b(i.PoolID)},
 		`INSERT INTO identities (id, pool_id, created, modified, disabled)
 SELECT $1::BYTEA, $2::BYTEA, $3::BIGINT, $4::BIGINT, $5::BOOL WHERE EXISTS (SELECT 1 FROM pools WHERE id = $2)
 ON CONFLICT DO NOTHING`,
-		b(i.ID), b(i.PoolID), nanos(i.CreatedAt), nanos(i.ModifiedAt), i.Disabled)
+		b(i.ID), b(i.PoolID), nanos(i.CreatedAt), nanos(i.ModifiedAt), i.Disabled); err != nil {
+		return err
+	}
+	return t.countCreated(i)
 }
 
 func (t *tx) GetIdentity(id string) (*store.Identity, error) {
@@ -54,6 +57,9 @@ func (t *tx) DeleteIdentity(id string) error {
 	if _, err := t.exec(`UPDATE sync_pools SET data_storage = sync_pools.data_storage - u.data_storage
 FROM identity_usage u WHERE u.identity_id = $1 AND u.data_storage <> 0 AND sync_pools.pool_id = u.pool_id`, b(id)); err != nil {
 		return t.fail("delete identity: pool usage", err)
+	}
+	if err := t.countDeleted(id); err != nil {
+		return err
 	}
 	return t.change("delete identity", "DELETE FROM identities WHERE id = $1", b(id))
 }

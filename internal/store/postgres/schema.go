@@ -171,6 +171,9 @@ CREATE TABLE bulk_publish (
 	heartbeat BIGINT NOT NULL
 );
 `,
+	// 3: running identity counts per pool (store/counters.go), backfilled
+	// from the identities already stored into each pool's shard 0.
+	countersMigration,
 }
 
 // createMigrations makes the version table. Version 0 is not a migration:

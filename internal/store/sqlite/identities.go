@@ -12,9 +12,12 @@ func (t *tx) CreateIdentity(i *store.Identity) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
-	return t.insert("create identity", `INSERT INTO identities (id, pool_id, created, modified, disabled)
+	if err := t.insert("create identity", `INSERT INTO identities (id, pool_id, created, modified, disabled)
 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		i.ID, i.PoolID, nanos(i.CreatedAt), nanos(i.ModifiedAt), i.Disabled)
+		i.ID, i.PoolID, nanos(i.CreatedAt), nanos(i.ModifiedAt), i.Disabled); err != nil {
+		return err
+	}
+	return t.countCreated(i)
 }
 
 func (t *tx) GetIdentity(id string) (*store.Identity, error) {
@@ -55,6 +58,9 @@ func (t *tx) DeleteIdentity(id string) error {
 		if _, err := t.c.exec(`UPDATE sync_pools SET data_storage = sync_pools.data_storage - u.data_storage
 FROM identity_usage u WHERE u.identity_id = ? AND u.data_storage <> 0 AND sync_pools.pool_id = u.pool_id`, id); err != nil {
 			return t.fail("delete identity: pool usage", err)
+		}
+		if err := t.countDeleted(id); err != nil {
+			return err
 		}
 		return t.change("delete identity", "DELETE FROM identities WHERE id = ?", id)
 	})

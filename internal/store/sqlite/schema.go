@@ -185,6 +185,9 @@ CREATE TABLE bulk_publish (
 	heartbeat INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 3: running identity counts per pool (store/counters.go), backfilled
+	// from the identities already stored into each pool's shard 0.
+	countersMigration,
 }
 
 // migrate brings the schema up to date, one transaction per migration, so a
