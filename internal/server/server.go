@@ -268,7 +268,7 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	routeReset(mux, cfg.Auth, func() *App { return app })
 	mux.Handle("/", apiSrv)
 	rot := startKeyRotation(keyring, cfg.KeyRotation, log)
-	app = &App{Store: st, Issuer: issuer, Sealer: sealer, handler: mux, sync: syncsvc, rotation: rot, dumper: dumper}
+	app = &App{Store: st, Issuer: issuer, Sealer: sealer, handler: withCORS(mux, nil), sync: syncsvc, rotation: rot, dumper: dumper}
 	return app, nil
 }
 
