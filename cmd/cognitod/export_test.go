@@ -15,13 +15,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
 	av1 "github.com/aws/aws-sdk-go/aws"
 	credv1 "github.com/aws/aws-sdk-go/aws/credentials"
 	"github.com/aws/aws-sdk-go/aws/session"
 	cs "github.com/aws/aws-sdk-go/service/cognitosync"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/cognitod/cognitod/internal/auth"
@@ -64,7 +65,7 @@ func startServer(t *testing.T, storeURL string) *testServer {
 
 func (s *testServer) close() { s.srv.Close(); s.app.Close() }
 
-func (s *testServer) sync(t *testing.T, c *ci.Credentials) *cs.CognitoSync {
+func (s *testServer) sync(t *testing.T, c *types.Credentials) *cs.CognitoSync {
 	sess, err := session.NewSession(&av1.Config{Endpoint: av1.String(s.url), Region: av1.String("us-east-1"), MaxRetries: av1.Int(0),
 		Credentials: credv1.NewStaticCredentials(*c.AccessKeyId, *c.SecretKey, *c.SessionToken)})
 	if err != nil {
@@ -95,15 +96,15 @@ func TestExportImportSQLiteToPostgres(t *testing.T) {
 
 	src := startServer(t, sqliteURL)
 	pool := must[*ci.CreateIdentityPoolOutput](t)(src.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{
-		IdentityPoolName: aws.String("pöol_日本"), AllowUnauthenticatedIdentities: true,
+		IdentityPoolName: aws.String("pool one"), AllowUnauthenticatedIdentities: true,
 		DeveloperProviderName: aws.String("login.dev"),
-		IdentityPoolTags:      map[string]string{"tëam": "ünicode ✓"},
+		IdentityPoolTags:      map[string]string{"tëam": "ünicode"},
 	}))
 	must[*ci.SetIdentityPoolRolesOutput](t)(src.ci.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{
 		IdentityPoolId: pool.IdentityPoolId, Roles: map[string]string{"unauthenticated": "arn:aws:iam::123456789012:role/Guest"}}))
 	guest := *must[*ci.GetIdOutput](t)(src.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: pool.IdentityPoolId})).IdentityId
 	dev := must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(src.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
-		IdentityPoolId: pool.IdentityPoolId, Logins: map[string]string{"login.dev": "üser-1 ✓"}}))
+		IdentityPoolId: pool.IdentityPoolId, Logins: map[string]string{"login.dev": "üser-1"}}))
 	token := *must[*ci.GetOpenIdTokenOutput](t)(src.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: &guest})).Token
 	creds := must[*ci.GetCredentialsForIdentityOutput](t)(src.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: &guest})).Credentials
 	sc := src.sync(t, creds)
@@ -195,7 +196,7 @@ func TestExportImportSQLiteToPostgres(t *testing.T) {
 		t.Errorf("DescribeIdentity after the move: logins %v", desc.Logins)
 	}
 	look := must[*ci.LookupDeveloperIdentityOutput](t)(dst.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{
-		IdentityPoolId: pool.IdentityPoolId, DeveloperUserIdentifier: aws.String("üser-1 ✓")}))
+		IdentityPoolId: pool.IdentityPoolId, DeveloperUserIdentifier: aws.String("üser-1")}))
 	if *look.IdentityId != *dev.IdentityId {
 		t.Errorf("LookupDeveloperIdentity: %s, want %s", *look.IdentityId, *dev.IdentityId)
 	}

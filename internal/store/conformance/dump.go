@@ -70,7 +70,6 @@ func fillDumpState(t *testing.T, s store.Store) *dumpState {
 		d := newSyncData(i.ID, st.pool.ID, n)
 		d.records[0].Value = str("välue \x00 with NUL and 😀")
 		d.records[1].Value = nil // removed
-		d.datasets[1].Deleted, d.datasets[1].DeletedSyncCount = true, 7
 		st.sync = append(st.sync, d)
 	}
 	st.key = &store.SigningKey{KID: "us-east-1-1", Region: region, Algorithm: "RS512",

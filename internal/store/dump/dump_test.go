@@ -106,9 +106,13 @@ func TestRefused(t *testing.T) {
 	lines := strings.SplitAfter(good, "\n")
 	last := len(lines) - 2 // the trailer ("" follows the final newline)
 	var emptyTable string  // the line of a table with no rows
+	var firstRow string
 	for _, l := range lines {
 		if strings.HasPrefix(l, `{"table":"bulk_publish"`) {
 			emptyTable = l
+		}
+		if firstRow == "" && strings.HasPrefix(l, "[") {
+			firstRow = l
 		}
 	}
 	for _, tc := range []struct {
@@ -119,7 +123,7 @@ func TestRefused(t *testing.T) {
 		{"future version", strings.Replace(good, `"version":1`, `"version":9`, 1), "version 9"},
 		{"truncated", strings.Join(lines[:last], ""), "truncated"},
 		{"truncated mid-line", good[:len(good)-len(lines[last])-5], ""},
-		{"a row lost", strings.Join(append(append([]string{}, lines[:2]...), lines[3:]...), ""), "rows"},
+		{"a row lost", strings.Replace(good, firstRow, "", 1), "rows"},
 		{"bad value", strings.Replace(good, `"välue"`, `{"x":1}`, 1), "b64"},
 		{"bad base64", strings.Replace(good, `/wD+`, `!!`, 1), "b64"},
 		{"trailer count", strings.Replace(good, `"pools":1`, `"pools":2`, 1), "pools"},

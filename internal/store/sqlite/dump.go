@@ -24,6 +24,10 @@ type tableDef struct {
 	// goes in as a string there, as the Tx methods write it (a BLOB would
 	// compare and sort apart from TEXT values).
 	text []bool
+	// integer[i] is true when Columns[i] has INTEGER affinity. SQLite
+	// would store bytes there without complaint; LoadRows refuses them,
+	// as PostgreSQL does.
+	integer []bool
 }
 
 // catalog reads the table definitions on c, in SortTables order.
@@ -88,6 +92,7 @@ func describe(c *conn, name string) (tableDef, error) {
 		}
 		d.Columns = append(d.Columns, col)
 		d.text = append(d.text, typ == "TEXT")
+		d.integer = append(d.integer, strings.Contains(typ, "INT"))
 		if pk > 0 {
 			key = append(key, keyCol{pk, col})
 		}
@@ -246,7 +251,7 @@ func (s *Store) LoadRows(ctx context.Context, table string, columns []string, ro
 	if err != nil {
 		return err
 	}
-	text, err := matchColumns(d, columns)
+	text, integer, err := matchColumns(d, columns)
 	if err != nil {
 		return err
 	}
@@ -262,13 +267,21 @@ func (s *Store) LoadRows(ctx context.Context, table string, columns []string, ro
 			for i, v := range row {
 				switch v := v.(type) {
 				case []byte:
+					if integer[i] {
+						return fmt.Errorf("sqlite: load %s.%s: bytes for an integer column", table, columns[i])
+					}
 					if text[i] {
 						args[i] = string(v)
 					} else {
 						args[i] = v
 					}
-				case nil, int64:
+				case int64:
+					if !integer[i] {
+						return fmt.Errorf("sqlite: load %s.%s: an integer for a text or blob column", table, columns[i])
+					}
 					args[i] = v
+				case nil:
+					args[i] = nil
 				default:
 					return fmt.Errorf("sqlite: load %s.%s: a %T value", table, columns[i], v)
 				}
@@ -282,22 +295,22 @@ func (s *Store) LoadRows(ctx context.Context, table string, columns []string, ro
 }
 
 // matchColumns checks that columns are exactly d's (in any order) and
-// returns which of them are TEXT.
-func matchColumns(d tableDef, columns []string) ([]bool, error) {
+// returns which of them are TEXT and which INTEGER.
+func matchColumns(d tableDef, columns []string) (text, integer []bool, err error) {
 	if len(columns) != len(d.Columns) {
-		return nil, fmt.Errorf("sqlite: table %s has columns %v, not %v", d.Name, d.Columns, columns)
+		return nil, nil, fmt.Errorf("sqlite: table %s has columns %v, not %v", d.Name, d.Columns, columns)
 	}
-	text := make([]bool, len(columns))
+	text, integer = make([]bool, len(columns)), make([]bool, len(columns))
 	seen := map[string]bool{}
 	for i, col := range columns {
 		k := slices.Index(d.Columns, col)
 		if k < 0 || seen[col] {
-			return nil, fmt.Errorf("sqlite: table %s has columns %v, not %v", d.Name, d.Columns, columns)
+			return nil, nil, fmt.Errorf("sqlite: table %s has columns %v, not %v", d.Name, d.Columns, columns)
 		}
 		seen[col] = true
-		text[i] = d.text[k]
+		text[i], integer[i] = d.text[k], d.integer[k]
 	}
-	return text, nil
+	return text, integer, nil
 }
 
 // Wipe empties every table.
