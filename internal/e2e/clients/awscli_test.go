@@ -216,8 +216,8 @@ func cliIdentitySession(t *testing.T, bin string) {
 		"--supported-login-providers", fbProv+"=123456789012345")
 	checkPool("update", u, "Renamed")
 	checkPool("describe after update", c.ok("cognito-identity", "describe-identity-pool", "--identity-pool-id", pool), "Renamed")
-	// The CLI pages ListIdentityPools itself; one pool fits one page.
-	l := c.ok("cognito-identity", "list-identity-pools", "--page-size", "10")
+	// The CLI pages ListIdentityPools itself (--max-results is the page size); one pool fits one page.
+	l := c.ok("cognito-identity", "list-identity-pools", "--max-results", "10")
 	if pools := list(t, l, "IdentityPools"); len(pools) != 1 || str(t, pools[0], "IdentityPoolId") != pool || str(t, pools[0], "IdentityPoolName") != "Renamed" {
 		t.Fatalf("list-identity-pools: %v", l)
 	}
@@ -422,9 +422,10 @@ func cliListIdentities(t *testing.T, bin string) {
 		"cognito-identity", "list-identities", "--identity-pool-id", pool, "--max-results", "60", "--next-token", "Zm9yZ2VkLXRva2Vu")
 }
 
-// cliAutoPagination: the CLI's own pagination (--page-size, --max-items,
-// --starting-token) over ListIdentityPools, the one Cognito Identity
-// operation botocore declares pageable, across more than 60 pools.
+// cliAutoPagination: the CLI's own pagination (--max-items, --starting-token)
+// over ListIdentityPools, the one Cognito Identity operation botocore declares
+// pageable, across more than 60 pools. CLI v1 still requires the model's
+// --max-results there (it becomes the page size), so that is what users type.
 func cliAutoPagination(t *testing.T, bin string) {
 	e := newEnv(t)
 	c := e.cli(t, bin, devKey, devSecret, "")
@@ -450,18 +451,18 @@ func cliAutoPagination(t *testing.T, bin string) {
 	}
 	// One command, many requests: the CLI follows NextToken to the end.
 	all := map[string]bool{}
-	out := c.ok("cognito-identity", "list-identity-pools", "--page-size", "20")
+	out := c.ok("cognito-identity", "list-identity-pools", "--max-results", "20")
 	if n := collect(all, out); n != 65 {
 		t.Fatalf("auto-paginated listing: %d pools", n)
 	}
 	absent(t, out, "NextToken")
 	// --max-items stops mid-page; --starting-token resumes there.
 	seen := map[string]bool{}
-	first := c.ok("cognito-identity", "list-identity-pools", "--page-size", "25", "--max-items", "40")
+	first := c.ok("cognito-identity", "list-identity-pools", "--max-results", "25", "--max-items", "40")
 	if n := collect(seen, first); n != 40 {
 		t.Fatalf("--max-items 40: %d pools", n)
 	}
-	rest := c.ok("cognito-identity", "list-identity-pools", "--page-size", "25", "--starting-token", str(t, first, "NextToken"))
+	rest := c.ok("cognito-identity", "list-identity-pools", "--max-results", "25", "--starting-token", str(t, first, "NextToken"))
 	if n := collect(seen, rest); n != 25 || len(seen) != 65 {
 		t.Fatalf("--starting-token: %d more pools, %d in all", n, len(seen))
 	}
@@ -621,7 +622,7 @@ func cliErrors(t *testing.T, bin string) {
 			msg:  fmt.Sprintf("Identity '%s' not found.", ghostID),
 			args: []string{"cognito-identity", "get-credentials-for-identity", "--identity-id", ghostID}},
 		{name: "wrong secret", secret: "not-the-secret-key-0000000000000000000", code: "InvalidSignatureException", op: "ListIdentityPools",
-			args: []string{"cognito-identity", "list-identity-pools", "--page-size", "10"}},
+			args: []string{"cognito-identity", "list-identity-pools", "--max-results", "10"}},
 		{name: "wrong secret on Sync", secret: "not-the-secret-key-0000000000000000000", code: "InvalidSignatureException", op: "ListIdentityPoolUsage",
 			args: []string{"cognito-sync", "list-identity-pool-usage"}},
 		{name: "unknown key", key: "AKIDNOBODYKNOWS00001", code: "UnrecognizedClientException", op: "DescribeIdentityPool",
