@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ type Config struct {
 	PublicURL       string
 	LogFormat       string
 	LogLevel        slog.Level
+	LogRequests     bool
 	ShutdownTimeout time.Duration
 	StreamSink      string
 	Logins          trust.Mode
@@ -55,6 +57,7 @@ var flagSpecs = []flagSpec{
 	{"logins-config", "COGNITOD_LOGINS_CONFIG", "", "JSON `file` mapping login providers to their real issuers, client IDs, token-check endpoints and SAML certificates (docs/LOGINS.md)"},
 	{"log-format", "COGNITOD_LOG_FORMAT", "text", "log `format`: text or json"},
 	{"log-level", "COGNITOD_LOG_LEVEL", "info", "log `level`: debug, info, warn or error"},
+	{"log-requests", "COGNITOD_LOG_REQUESTS", "false", "log one line per API request (`bool`): request ID, service, operation, status, error code, duration, remote address, account; never credentials, tokens or bodies. Server failures (5xx, panics) are logged whatever this says"},
 	{"stream-sink", "COGNITOD_STREAM_SINK", "", "`URL` where Cognito Streams records go (bulk publish and live changes of pools with streaming ENABLED): http(s)://URL (POSTed as JSON lines) or file:PATH (appended); none by default"},
 	{"key-rotation", "COGNITOD_KEY_ROTATION", "", "rotate each region's OpenID signing key once it is this old (`duration`, e.g. 720h; at least 1m); retired public keys stay in the JWKS until their last token has expired. Off by default; 'cognitod keys rotate' rotates by hand"},
 	{"throttle", "COGNITOD_THROTTLE", "off", "request rate limits per account, region and operation, answered with TooManyRequestsException: off, aws (AWS's default rates) or a limits `file` of SERVICE OPERATION RPS [BURST] lines or JSON (docs/THROTTLING.md); each node counts its own requests"},
@@ -137,6 +140,11 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
 	}
+	logRequests, err := strconv.ParseBool(*vals["log-requests"])
+	if err != nil {
+		return nil, fmt.Errorf("--log-requests %q: want true or false", *vals["log-requests"])
+	}
+	c.LogRequests = logRequests
 	if err := c.LogLevel.UnmarshalText([]byte(*vals["log-level"])); err != nil {
 		return nil, fmt.Errorf("--log-level: %v", err)
 	}

@@ -62,6 +62,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		PublicURL: cfg.PublicURL, Addr: ln.Addr().String(), StreamSink: cfg.StreamSink,
 		Logins: cfg.Logins, LoginsConfig: cfg.LoginsConfig,
 		KeyRotation: cfg.KeyRotation, Throttle: cfg.Throttle,
+		LogRequests: cfg.LogRequests,
 	}, log, stdout)
 	if err != nil {
 		ln.Close()

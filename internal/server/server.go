@@ -57,6 +57,9 @@ type Options struct {
 	// roles and login providers applied at startup, idempotently
 	// (internal/seed, docs/CONFIGURATION.md).
 	SeedFile string
+	// LogRequests is --log-requests: one log line per API request
+	// (internal/api/log.go); server failures are logged regardless.
+	LogRequests bool
 
 	// seed is SeedFile as read by Open, before anything is wired.
 	seed *seed.File
@@ -204,6 +207,7 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	mets := metrics.New()
 	dumper, _ := st.(store.Dumper)
 	st = mets.Store(st)
+	mets.Inventory(st, metrics.InventoryOptions{})
 	issuer := cfg.PublicURL
 	if issuer == "" {
 		issuer = "http://" + addr
@@ -233,6 +237,7 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 		Hooks: identity.Hooks{IdentitiesMerged: syncsvc.IdentitiesMerged}})
 	authn := auth.New(cfg.Auth, keys, sealer)
 	apiSrv := api.New(idsvc.API(), syncsvc.API(), authn, log, mets.Observe)
+	apiSrv.LogRequests(cfg.LogRequests)
 	if limits != nil {
 		apiSrv.SetThrottle(throttle.New(limits), identity.NewAccountResolver(st).Scope)
 		log.Info("request rate limits on (per node)", "throttle", cfg.Throttle)
