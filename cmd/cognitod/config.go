@@ -16,7 +16,8 @@ import (
 )
 
 // Config is the server's configuration: every field is a flag, and every
-// flag has an environment variable (the flag wins).
+// flag has an environment variable and a config file key (precedence: flag,
+// environment, config file, default; configfile.go).
 type Config struct {
 	Listen          string
 	Store           string
@@ -33,6 +34,7 @@ type Config struct {
 	LoginsConfig    string
 	KeyRotation     time.Duration
 	Throttle        string
+	SeedFile        string
 	// From the environment only (secrets do not belong on command lines).
 	AccessKeyID     string
 	SecretAccessKey string
@@ -61,6 +63,7 @@ var flagSpecs = []flagSpec{
 	{"stream-sink", "COGNITOD_STREAM_SINK", "", "`URL` where Cognito Streams records go (bulk publish and live changes of pools with streaming ENABLED): http(s)://URL (POSTed as JSON lines) or file:PATH (appended); none by default"},
 	{"key-rotation", "COGNITOD_KEY_ROTATION", "", "rotate each region's OpenID signing key once it is this old (`duration`, e.g. 720h; at least 1m); retired public keys stay in the JWKS until their last token has expired. Off by default; 'cognitod keys rotate' rotates by hand"},
 	{"throttle", "COGNITOD_THROTTLE", "off", "request rate limits per account, region and operation, answered with TooManyRequestsException: off, aws (AWS's default rates) or a limits `file` of SERVICE OPERATION RPS [BURST] lines or JSON (docs/THROTTLING.md); each node counts its own requests"},
+	{"seed", "COGNITOD_SEED", "", "YAML or JSON `file` of accounts with developer keys, identity pools (fixed IDs if wanted), their roles and role mappings, and login providers, applied at every start, idempotently (docs/CONFIGURATION.md)"},
 	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM (`duration`)"},
 }
 
@@ -71,8 +74,10 @@ HTTP listener, so the AWS SDKs and CLI work against it unchanged
 Usage: cognitod [flags]
        cognitod keys list|rotate [flags]   (OpenID signing keys; cognitod keys -h)
 
-Every flag can also be set by the environment variable named in brackets;
-a flag given on the command line wins.
+Every flag can also be set by the environment variable named in brackets,
+or in a YAML config file (--config) under the flag's name. Precedence:
+command-line flag > environment variable > config file > default
+(docs/CONFIGURATION.md).
 
 Flags:
 `
@@ -95,12 +100,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 	fs.SetOutput(out)
 	vals := map[string]*string{}
 	for _, f := range flagSpecs {
-		def := f.def
-		if v := getenv(f.env); v != "" {
-			def = v
-		}
-		vals[f.name] = fs.String(f.name, def, f.usage+" ["+f.env+"]")
+		vals[f.name] = fs.String(f.name, f.def, f.usage+" ["+f.env+"]")
 	}
+	configPath := fs.String(configFlag.name, configFlag.def, configFlag.usage+" ["+configFlag.env+"]")
 	fs.Usage = func() {
 		fmt.Fprint(out, helpIntro)
 		fs.PrintDefaults()
@@ -115,6 +117,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (see cognitod --help)", fs.Arg(0))
 	}
+	if err := layerSettings(fs, vals, *configPath, getenv); err != nil {
+		return nil, err
+	}
 	c := &Config{
 		Listen:          *vals["listen"],
 		Store:           *vals["store"],
@@ -127,6 +132,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 		Logins:          trust.Mode(*vals["logins"]),
 		LoginsConfig:    *vals["logins-config"],
 		Throttle:        *vals["throttle"],
+		SeedFile:        *vals["seed"],
 		AccessKeyID:     getenv("COGNITOD_ACCESS_KEY_ID"),
 		SecretAccessKey: getenv("COGNITOD_SECRET_ACCESS_KEY"),
 		AccountID:       getenv("COGNITOD_ACCOUNT_ID"),

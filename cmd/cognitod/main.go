@@ -61,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, AccountID: cfg.AccountID,
 		PublicURL: cfg.PublicURL, Addr: ln.Addr().String(), StreamSink: cfg.StreamSink,
 		Logins: cfg.Logins, LoginsConfig: cfg.LoginsConfig,
-		KeyRotation: cfg.KeyRotation, Throttle: cfg.Throttle,
+		KeyRotation: cfg.KeyRotation, Throttle: cfg.Throttle, SeedFile: cfg.SeedFile,
 		LogRequests: cfg.LogRequests,
 	}, log, stdout)
 	if err != nil {

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// TestConfigPrecedence: command-line flag > environment variable > config
+// file > default, and the config file itself comes from --config or
+// COGNITOD_CONFIG (the flag wins).
+func TestConfigPrecedence(t *testing.T) {
+	fileA := writeFile(t, "a.yaml", "listen: 127.0.0.1:1111\nshutdown-timeout: 5s\n")
+	fileB := writeFile(t, "b.yaml", "listen: 127.0.0.1:2222\n")
+	cases := []struct {
+		name        string
+		args        []string
+		env         map[string]string
+		wantListen  string
+		wantTimeout time.Duration
+	}{
+		{"default", nil, nil, "127.0.0.1:9230", 30 * time.Second},
+		{"file", []string{"--config", fileA}, nil, "127.0.0.1:1111", 5 * time.Second},
+		{"file from env", nil, map[string]string{"COGNITOD_CONFIG": fileA}, "127.0.0.1:1111", 5 * time.Second},
+		{"--config beats COGNITOD_CONFIG", []string{"--config", fileB}, map[string]string{"COGNITOD_CONFIG": fileA}, "127.0.0.1:2222", 30 * time.Second},
+		{"env beats file", []string{"--config", fileA}, map[string]string{"COGNITOD_LISTEN": "127.0.0.1:3333"}, "127.0.0.1:3333", 5 * time.Second},
+		{"flag beats env and file", []string{"--config", fileA, "--listen", "127.0.0.1:4444"}, map[string]string{"COGNITOD_LISTEN": "127.0.0.1:3333"}, "127.0.0.1:4444", 5 * time.Second},
+		{"flag beats default", []string{"--listen", "127.0.0.1:5555"}, nil, "127.0.0.1:5555", 30 * time.Second},
+		{"flag set to the default still beats env", []string{"--listen", "127.0.0.1:9230"}, map[string]string{"COGNITOD_LISTEN": "127.0.0.1:3333"}, "127.0.0.1:9230", 30 * time.Second},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseConfig(tc.args, envOf(tc.env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Listen != tc.wantListen || c.ShutdownTimeout != tc.wantTimeout {
+				t.Fatalf("listen %s, shutdown-timeout %v; want %s, %v", c.Listen, c.ShutdownTimeout, tc.wantListen, tc.wantTimeout)
+			}
+		})
+	}
+}
+
+// TestConfigFileErrors: strict decoding names the key and its line; values
+// are checked as the flag checks them.
+func TestConfigFileErrors(t *testing.T) {
+	cases := []struct {
+		name, content string
+		want          []string // substrings of the error
+	}{
+		{"unknown key", "listen: 127.0.0.1:1\nlisen: x\n", []string{":2:", `unknown key "lisen"`, "listen, store"}},
+		{"repeated key", "store: memory\nstore: memory\n", []string{":2:", `"store" is already set on line 1`}},
+		{"list value", "listen:\n  - a\n  - b\n", []string{":2:", "listen: want a single value"}},
+		{"mapping value", "throttle: {aws: true}\n", []string{":1:", "throttle: want a single value"}},
+		{"not a mapping", "- listen\n", []string{":1:", "want a mapping"}},
+		{"config key", "config: other.yaml\n", []string{":1:", "cannot name another config file"}},
+		{"secret key", "auth: sigv4\nsecret-access-key: hunter2hunter2hunter2\n", []string{":2:", "secrets are not read from the config file", "COGNITOD_SECRET_ACCESS_KEY"}},
+		{"secret key, env spelling", "COGNITOD_ACCESS_KEY_ID: AKIDAAAAAAAAAAAAAAAA\n", []string{":1:", "secrets are not read"}},
+		{"bad YAML", "listen: [unclosed\n", []string{"a.yaml"}},
+		{"bad auth", "auth: bogus\n", []string{`--auth "bogus"`}},
+		{"bad duration", "shutdown-timeout: soon\n", []string{"--shutdown-timeout"}},
+		{"bad key rotation", "key-rotation: 10s\n", []string{`--key-rotation "10s"`}},
+		{"bad log level", "log-level: loud\n", []string{"--log-level"}},
+		{"bad log format", "log-format: xml\n", []string{`--log-format "xml"`}},
+		{"bad logins", "logins: sometimes\n", []string{`--logins "sometimes"`}},
+		{"bad throttle", "throttle: /nonexistent/limits\n", []string{"--throttle"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, "a.yaml", tc.content)
+			_, err := parseConfig([]string{"--config", p}, envOf(nil), io.Discard)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Fatalf("error %q does not say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("error %q repeats the secret", err)
+			}
+		})
+	}
+	if _, err := parseConfig([]string{"--config", filepath.Join(t.TempDir(), "missing.yaml")}, envOf(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "--config") {
+		t.Fatalf("missing file: %v", err)
+	}
+}
+
+// TestConfigFileValues: scalars of every YAML kind are read as the flag
+// would read their text; an empty file and "key:" with nothing are allowed.
+func TestConfigFileValues(t *testing.T) {
+	cases := []struct {
+		name, content string
+		check         func(*Config) bool
+	}{
+		{"empty file", "", func(c *Config) bool { return c.Listen == "127.0.0.1:9230" }},
+		{"comments only", "# nothing\n", func(c *Config) bool { return c.Store == "sqlite:./data/cognitod.db" }},
+		{"quoted", `listen: "127.0.0.1:7"`, func(c *Config) bool { return c.Listen == "127.0.0.1:7" }},
+		{"null is empty", "public-url:\nstore: memory\n", func(c *Config) bool { return c.PublicURL == "" && c.Store == "memory" }},
+		{"duration", "key-rotation: 720h\n", func(c *Config) bool { return c.KeyRotation == 720*time.Hour }},
+		{"JSON is YAML", `{"log-format": "json", "auth": "any"}`, func(c *Config) bool { return c.LogFormat == "json" && c.Auth == "any" }},
+		{"seed", "seed: fixtures/seed.yaml\n", func(c *Config) bool { return c.SeedFile == "fixtures/seed.yaml" }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseConfig(nil, envOf(map[string]string{"COGNITOD_CONFIG": writeFile(t, "c.yaml", tc.content)}), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(c) {
+				t.Fatalf("unexpected config %+v", c)
+			}
+		})
+	}
+}
+
+// TestEveryFlagIsAConfigKey: each flagSpec is accepted as a config key and
+// its value reaches the flag, with no per-flag code.
+func TestEveryFlagIsAConfigKey(t *testing.T) {
+	for _, f := range flagSpecs {
+		t.Run(f.name, func(t *testing.T) {
+			want := "from-file-" + f.name
+			vals, err := parseConfigFile([]byte(f.name+": "+want+"\n"), "c.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if vals[f.name].value != want {
+				t.Fatalf("%s: read %q", f.name, vals[f.name].value)
+			}
+			// Through the layering: the file's value lands in the flag
+			// unless the environment or the command line sets it.
+			p := writeFile(t, "c.yaml", f.name+": "+want+"\n")
+			for _, layer := range []struct {
+				name string
+				args []string
+				env  map[string]string
+				want string
+			}{
+				{"file", nil, nil, want},
+				{"env", nil, map[string]string{f.env: "from-env"}, "from-env"},
+				{"flag", []string{"--" + f.name, "from-flag"}, map[string]string{f.env: "from-env"}, "from-flag"},
+			} {
+				fs := flag.NewFlagSet("t", flag.ContinueOnError)
+				fs.SetOutput(io.Discard)
+				v := map[string]*string{}
+				for _, g := range flagSpecs {
+					v[g.name] = fs.String(g.name, g.def, "")
+				}
+				if err := fs.Parse(layer.args); err != nil {
+					t.Fatal(err)
+				}
+				env := map[string]string{configFlag.env: p}
+				for k, x := range layer.env {
+					env[k] = x
+				}
+				if err := layerSettings(fs, v, "", envOf(env)); err != nil {
+					t.Fatal(err)
+				}
+				if *v[f.name] != layer.want {
+					t.Fatalf("%s from %s: got %q, want %q", f.name, layer.name, *v[f.name], layer.want)
+				}
+			}
+		})
+	}
+}
+
+// TestHelpStatesPrecedence: --help documents the config file and the order.
+func TestHelpStatesPrecedence(t *testing.T) {
+	var b strings.Builder
+	if _, err := parseConfig([]string{"--help"}, envOf(nil), &b); err != errHelp {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, w := range []string{"-config file", "COGNITOD_CONFIG", "command-line flag > environment variable > config file > default", "-seed file"} {
+		if !strings.Contains(b.String(), w) {
+			t.Fatalf("--help does not say %q:\n%s", w, b.String())
+		}
+	}
+}
