@@ -44,13 +44,20 @@ func (s *Service) GetId(c *api.Call) (any, error) {
 
 	var ident *store.Identity
 	err = s.update(c, func(tx store.Tx) error {
+		if len(refs) == 0 {
+			// The writer's time is the store's throughput: no second read
+			// of the pool here, the insert's foreign key is the check that
+			// it still exists.
+			ident = &store.Identity{ID: newID(regionOf(poolID)), PoolID: poolID, CreatedAt: c.Now, ModifiedAt: c.Now}
+			err := tx.CreateIdentity(ident)
+			if errors.Is(err, store.ErrNotFound) {
+				return errPoolNotFound(poolID)
+			}
+			return err
+		}
 		_, cfg, err := anyPool(tx, poolID)
 		if err != nil {
 			return err
-		}
-		if len(refs) == 0 {
-			ident = &store.Identity{ID: newID(regionOf(poolID)), PoolID: poolID, CreatedAt: c.Now, ModifiedAt: c.Now}
-			return tx.CreateIdentity(ident)
 		}
 		ident, err = s.bind(tx, poolID, cfg, refs, "", c.Now, false)
 		return err

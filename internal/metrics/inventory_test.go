@@ -17,9 +17,22 @@ import (
 // "name{account,region}" -> value, and the read error count.
 func gauges(t *testing.T, m *Metrics) (map[string]float64, float64) {
 	t.Helper()
+	// The registry collects its collectors concurrently, so the error
+	// counter may be read before this scrape's failed read counts itself:
+	// take the gauges from the first gather and the counter from a second
+	// (which, within the TTL, reads nothing).
 	fams, err := m.reg.Gather()
 	if err != nil {
 		t.Fatal(err)
+	}
+	again, err := m.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range again {
+		if f.GetName() == "cognitod_inventory_read_errors_total" {
+			fams = append(fams, f)
+		}
 	}
 	out := map[string]float64{}
 	var errs float64

@@ -73,12 +73,16 @@ func testIdentityCounts(t *testing.T, s store.Store) {
 	a1, a2 := newPool(account, region, 1), newPool(account, region, 2)
 	eu := newPool(account, "eu-west-1", 3)
 	b1 := newPool(other, region, 4)
-	n := 100 // next identity number
+	n := 100 // identity numbers handed out so far
+	// create numbers its identities when the step is declared, not inside
+	// the closure: a backend may run a closure more than once (PostgreSQL
+	// retries), so the closure must have no side effects of its own.
 	create := func(pool string, k int) func(tx store.Tx) error {
+		first := n + 1
+		n += k
 		return func(tx store.Tx) error {
-			for ; k > 0; k-- {
-				n++
-				if err := tx.CreateIdentity(newIdentity(pool, n)); err != nil {
+			for i := 0; i < k; i++ {
+				if err := tx.CreateIdentity(newIdentity(pool, first+i)); err != nil {
 					return err
 				}
 			}

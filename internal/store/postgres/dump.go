@@ -85,7 +85,7 @@ ORDER BY k.table_name, k.ordinal_position`)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: read the primary keys: %w", err)
 	}
-	rows, err = q.Query(ctx, `SELECT DISTINCT t.relname::text, r.relname::text
+	rows, err = q.Query(ctx, `SELECT DISTINCT t.relname, r.relname
 FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
 WHERE c.contype = 'f' AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
 ORDER BY 1, 2`)

@@ -270,9 +270,14 @@ func (s *Store) LoadRows(ctx context.Context, table string, columns []string, ro
 					if integer[i] {
 						return fmt.Errorf("sqlite: load %s.%s: bytes for an integer column", table, columns[i])
 					}
-					if text[i] {
+					switch {
+					case text[i]:
 						args[i] = string(v)
-					} else {
+					case v == nil:
+						// An empty blob decodes as a nil slice, which the
+						// driver would bind as NULL.
+						args[i] = []byte{}
+					default:
 						args[i] = v
 					}
 				case int64:
