@@ -99,7 +99,17 @@ func TestCrashKeepsAcknowledgedIdentities(t *testing.T) {
 			}
 		}(w)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Kill once a few hundred writes were acknowledged (and more are in
+	// flight), however slowly a loaded machine gets there; give up waiting
+	// after a minute.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 300 {
+			break
+		}
+	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	close(stop)
