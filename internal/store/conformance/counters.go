@@ -89,6 +89,9 @@ func testIdentityCounts(t *testing.T, s store.Store) {
 			return nil
 		}
 	}
+	// Numbered here, once: 101-140 in a1, 141-143 in a2, 144 in eu.
+	firstCreations := []func(store.Tx) error{create(a1.ID, 40), create(a2.ID, 3), create(eu.ID, 1)}
+	laterCreation := create(b1.ID, 5)
 	errRollback := errors.New("rolled back")
 	steps := []struct {
 		name string
@@ -107,7 +110,7 @@ func testIdentityCounts(t *testing.T, s store.Store) {
 		}, nil, map[string][2]int64{
 			account + "/" + region: {2, 0}, account + "/eu-west-1": {1, 0}, other + "/" + region: {1, 0}}},
 		{"create", func(tx store.Tx) error {
-			for _, f := range []func(store.Tx) error{create(a1.ID, 40), create(a2.ID, 3), create(eu.ID, 1)} {
+			for _, f := range firstCreations {
 				if err := f(tx); err != nil {
 					return err
 				}
@@ -122,7 +125,7 @@ func testIdentityCounts(t *testing.T, s store.Store) {
 		}, nil, map[string][2]int64{
 			account + "/" + region: {2, 43}, account + "/eu-west-1": {1, 1}, other + "/" + region: {1, 0}}},
 		{"a rolled back creation counts nothing", func(tx store.Tx) error {
-			if err := create(b1.ID, 5)(tx); err != nil {
+			if err := laterCreation(tx); err != nil {
 				return err
 			}
 			return errRollback
