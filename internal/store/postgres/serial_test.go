@@ -51,6 +51,10 @@ func TestUniqueRace(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			pool := []byte(fmt.Sprint("pool", k))
 			a, bc := connect(t, dsn), connect(t, dsn)
+			var bPID uint32
+			if err := bc.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&bPID); err != nil {
+				t.Fatal(err)
+			}
 			for _, conn := range []*pgx.Conn{a, bc} {
 				mustExec(t, conn, beginUpdate)
 				if c.readFirst {
@@ -70,7 +74,10 @@ func TestUniqueRace(t *testing.T) {
 				}
 				done <- err
 			}()
-			time.Sleep(100 * time.Millisecond)
+			// Commit a only once b is blocked on a's row. Without a read, b's
+			// snapshot is taken by its INSERT; were a to commit before b's
+			// INSERT began, b would see a's row and rightly insert nothing.
+			waitForLock(t, dsn, bPID)
 			mustExec(t, a, "COMMIT")
 			err := <-done
 			var pe *pgconn.PgError
@@ -381,6 +388,29 @@ func connect(t testing.TB, dsn string) *pgx.Conn {
 	}
 	t.Cleanup(func() { c.Close(context.Background()) })
 	return c
+}
+
+// waitForLock waits until the backend pid is waiting for a lock, which is
+// how an INSERT of a key another open transaction has inserted waits.
+func waitForLock(t testing.TB, dsn string, pid uint32) {
+	t.Helper()
+	obs := connect(t, dsn)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var waiting bool
+		err := obs.QueryRow(context.Background(),
+			"SELECT coalesce(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = $1", pid).Scan(&waiting)
+		if err != nil {
+			t.Fatalf("pg_stat_activity: %v", err)
+		}
+		if waiting {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backend %d never waited for a lock", pid)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func mustExec(t testing.TB, c *pgx.Conn, sql string, args ...any) {
