@@ -51,7 +51,7 @@ type flagSpec struct {
 var flagSpecs = []flagSpec{
 	{"listen", "COGNITOD_LISTEN", "127.0.0.1:9230", "`address` to listen on (host:port). Loopback by default: expose it deliberately."},
 	{"store", "COGNITOD_STORE", "sqlite:./data/cognitod.db", "storage `URL`: sqlite:PATH (durable, embedded, one process), postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=... (PostgreSQL, or CockroachDB/YugabyteDB, shared by any number of cognitod nodes; pool_max_conns, connect_timeout, statement_timeout and other settings go in the query, see docs/SCALING.md) or memory (nothing kept after exit)"},
-	{"auth", "COGNITOD_AUTH", "sigv4", "request authentication `mode`: sigv4 (verify signatures against the developer keys) or any (accept any well-formed SigV4 request, as local emulators do: a 12-digit access key is the account ID, any other key means account 000000000000)"},
+	{"auth", "COGNITOD_AUTH", "sigv4", "request authentication `mode`: sigv4 (verify signatures against the developer keys) or any (accept any well-formed SigV4 request, as local emulators do: a configured key acts for its account, another 12-digit access key is the account ID, any other key means account 000000000000)"},
 	{"data-dir", "COGNITOD_DATA_DIR", "./data", "`directory` for generated files (the developer key created on first start under sigv4 when none is configured)"},
 	{"keys-file", "COGNITOD_KEYS_FILE", "", "`file` of developer keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID] (# comments; account defaults to 000000000000)"},
 	{"public-url", "COGNITOD_PUBLIC_URL", "", "external base `URL` of this server, the issuer of its OpenID tokens (default http://<listen address>)"},
