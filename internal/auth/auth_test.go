@@ -1,0 +1,72 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+// signed returns a request signed now by aws-sdk-go-v2 with the key pair.
+func signed(t *testing.T, keyID, secret string) (*http.Request, []byte) {
+	t.Helper()
+	body := []byte(`{"MaxResults":1}`)
+	r, err := http.NewRequest("POST", "http://127.0.0.1:9230/", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.ListIdentityPools")
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), "cognito-identity", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return r, body
+}
+
+// TestAccountOfCaller: which account a developer request acts for, in each
+// mode. Under any, a configured key keeps its account (a seeded fixture's
+// key must reach the seeded pools), whatever secret signed it.
+func TestAccountOfCaller(t *testing.T) {
+	keys := &Keys{}
+	keys.Add(Key{AccessKeyID: "AKIDSEEDTEAMA0000001", Secret: "right-secret", Account: "111122223333"})
+	cases := []struct {
+		mode        Mode
+		key, secret string
+		account     string // "" means refused, with code
+		code        string
+	}{
+		{ModeAny, "AKIDSEEDTEAMA0000001", "right-secret", "111122223333", ""},
+		{ModeAny, "AKIDSEEDTEAMA0000001", "any-secret", "111122223333", ""},
+		{ModeAny, "123456789012", "x", "123456789012", ""},
+		{ModeAny, "testing", "testing", DefaultAccount, ""},
+		{ModeSigV4, "AKIDSEEDTEAMA0000001", "right-secret", "111122223333", ""},
+		{ModeSigV4, "AKIDSEEDTEAMA0000001", "wrong-secret", "", "InvalidSignatureException"},
+		{ModeSigV4, "123456789012", "x", "", "UnrecognizedClientException"},
+	}
+	for _, c := range cases {
+		t.Run(string(c.mode)+"/"+c.key+"/"+c.secret, func(t *testing.T) {
+			r, body := signed(t, c.key, c.secret)
+			caller, err := New(c.mode, keys, nil).Authenticate(r, body)
+			if c.account == "" {
+				if err == nil || !strings.Contains(err.Error(), c.code) {
+					t.Fatalf("got %+v, %v; want %s", caller, err, c.code)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if caller.Account != c.account || !caller.Developer() {
+				t.Fatalf("account %s (developer %v), want %s", caller.Account, caller.Developer(), c.account)
+			}
+		})
+	}
+}
