@@ -54,7 +54,7 @@ func (s *Server) logRequest(ctx context.Context, r *http.Request, rid string, a 
 		slog.String("operation", a.op),
 		slog.Int("status", a.status),
 		slog.String("code", a.code),
-		slog.Duration("duration", d),
+		slog.Float64("duration_ms", millis(d)),
 		slog.String("remote_addr", r.RemoteAddr),
 		slog.String("account", a.account),
 	)
@@ -81,7 +81,7 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request, rid string
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", http.StatusInternalServerError),
-			slog.Duration("duration", time.Since(start)),
+			slog.Float64("duration_ms", millis(time.Since(start))),
 			slog.String("remote_addr", r.RemoteAddr),
 			slog.String("panic", fmt.Sprint(v)),
 			slog.String("stack", string(debug.Stack())),
@@ -91,3 +91,8 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request, rid string
 		s.observe("unknown", "", e.Code, http.StatusInternalServerError, time.Since(start))
 	}
 }
+
+// millis is d in milliseconds to the microsecond: one unit that reads the
+// same in text and JSON logs (slog renders a Duration as "1.2ms" in text
+// but as integer nanoseconds in JSON).
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -147,8 +147,8 @@ func TestRequestLogFields(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", k, l[k], v)
 		}
 	}
-	if _, ok := l["duration"]; !ok {
-		t.Errorf("no duration: %v", l)
+	if ms, ok := l["duration_ms"].(float64); !ok || ms < 0 {
+		t.Errorf("no duration_ms: %v", l)
 	}
 }
 

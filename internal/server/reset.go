@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/cognitod/cognitod/internal/auth"
 )
@@ -35,15 +37,18 @@ func (a *App) Reset(ctx context.Context) error {
 // there anyone may call the API as anyone, and a reset is no more than
 // deleting every pool. Under sigv4 the paths are not routed at all and
 // answer as any unknown path does, saying nothing of their existence.
-func routeReset(mux *http.ServeMux, mode auth.Mode, app func() *App) {
+func routeReset(mux *http.ServeMux, mode auth.Mode, log *slog.Logger, app func() *App) {
 	if mode != auth.ModeAny {
 		return
 	}
 	h := func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		if err := app().Reset(r.Context()); err != nil {
+			log.Error("reset failed", "path", r.URL.Path, "remote_addr", r.RemoteAddr, "err", err)
 			http.Error(w, `{"status":"error","message":"reset failed"}`, http.StatusInternalServerError)
 			return
 		}
+		log.Info("state reset", "path", r.URL.Path, "remote_addr", r.RemoteAddr, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 		w.Header().Set("Content-Type", "application/json")
 		// moto answers {"status": "ok"}; clients that check it see the same.
 		w.Write([]byte(`{"status":"ok"}` + "\n"))

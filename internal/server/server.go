@@ -270,7 +270,7 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 		w.Write([]byte("ok\n"))
 	})
 	var app *App
-	routeReset(mux, cfg.Auth, func() *App { return app })
+	routeReset(mux, cfg.Auth, log, func() *App { return app })
 	mux.Handle("/", apiSrv)
 	rot := startKeyRotation(keyring, cfg.KeyRotation, log)
 	app = &App{Store: st, Issuer: issuer, Sealer: sealer, handler: withCORS(mux, nil), sync: syncsvc, rotation: rot, dumper: dumper}
