@@ -20,6 +20,7 @@ import (
 // environment, config file, default; configfile.go).
 type Config struct {
 	Listen          string
+	DebugListen     string
 	Store           string
 	Auth            auth.Mode
 	DataDir         string
@@ -64,6 +65,7 @@ var flagSpecs = []flagSpec{
 	{"key-rotation", "COGNITOD_KEY_ROTATION", "", "rotate each region's OpenID signing key once it is this old (`duration`, e.g. 720h; at least 1m); retired public keys stay in the JWKS until their last token has expired. Off by default; 'cognitod keys rotate' rotates by hand"},
 	{"throttle", "COGNITOD_THROTTLE", "off", "request rate limits per account, region and operation, answered with TooManyRequestsException: off, aws (AWS's default rates) or a limits `file` of SERVICE OPERATION RPS [BURST] lines or JSON (docs/THROTTLING.md); each node counts its own requests"},
 	{"seed", "COGNITOD_SEED", "", "YAML or JSON `file` of accounts with developer keys, identity pools (fixed IDs if wanted), their roles and role mappings, and login providers, applied at every start, idempotently (docs/CONFIGURATION.md)"},
+	{"debug-listen", "COGNITOD_DEBUG_LISTEN", "", "`address` (host:port) of a second listener serving Go's profiler at /debug/pprof/ (CPU, heap, goroutines; docs/PERFORMANCE.md). Off by default; it exposes internals, so keep it on loopback"},
 	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM (`duration`)"},
 }
 
@@ -122,6 +124,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 	}
 	c := &Config{
 		Listen:          *vals["listen"],
+		DebugListen:     *vals["debug-listen"],
 		Store:           *vals["store"],
 		Auth:            auth.Mode(*vals["auth"]),
 		DataDir:         *vals["data-dir"],

@@ -77,6 +77,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.DebugListen != "" {
+		dbg, err := serveDebug(cfg.DebugListen)
+		if err != nil {
+			srv.Close()
+			app.Close()
+			return fmt.Errorf("--debug-listen: %w", err)
+		}
+		defer dbg.Close()
+		log.Info("profiler listening", "address", "http://"+dbg.Addr().String()+"/debug/pprof/")
+	}
 	log.Info("cognitod ready", "address", "http://"+ln.Addr().String(), "store", app.StoreDesc, "auth", string(cfg.Auth), "logins", string(server.LoginsMode(&server.Options{Auth: cfg.Auth, Logins: cfg.Logins})), "issuer", app.Issuer)
 
 	select {
