@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/cognitod/cognitod/internal/store"
@@ -74,87 +76,65 @@ func (t *tx) ListIdentities(poolID, after string, limit int, hideDisabled bool) 
 	if err := t.readable(); err != nil {
 		return nil, err
 	}
-	q := `SELECT id, created, modified, disabled FROM identities
-WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`
+	// One statement for the page and its logins: the page, then each
+	// identity's logins by the logins_identity index, one row per login and
+	// one for an identity with none, in ID order as the subquery yields
+	// them. (A second "IN (...)" query for the logins cost as much as the
+	// page; ordering the logins in SQL too cost a sort per page.)
+	where := "pool_id = ? AND id > ?"
+	disabled := "disabled"
 	if hideDisabled {
 		// "disabled = 0" verbatim lets SQLite use the partial index, which
 		// covers the query once disabled is the constant it is.
-		q = `SELECT id, created, modified, 0 FROM identities
-WHERE pool_id = ? AND id > ? AND disabled = 0 ORDER BY id LIMIT ?`
+		where += " AND disabled = 0"
+		disabled = "0"
 	}
+	q := `SELECT i.id, i.created, i.modified, i.disabled, l.provider, l.subject, l.created
+FROM (SELECT id, created, modified, ` + disabled + ` AS disabled FROM identities
+WHERE ` + where + ` ORDER BY id LIMIT ?) AS i
+LEFT JOIN logins AS l ON l.identity_id = i.id
+ORDER BY i.id`
 	rows, err := t.c.query(q, poolID, after, noLimit(limit))
 	if err != nil {
 		return nil, t.fail("list identities", err)
 	}
 	defer rows.Close()
 	var is []*store.Identity
+	var cur *store.Identity
 	for rows.Next() {
-		i := &store.Identity{PoolID: poolID}
-		var created, modified int64
-		if err := rows.Scan(&i.ID, &created, &modified, &i.Disabled); err != nil {
+		var (
+			id                string
+			created, modified int64
+			disabledFlag      bool
+			provider, subject sql.NullString
+			loginCreated      sql.NullInt64
+		)
+		if err := rows.Scan(&id, &created, &modified, &disabledFlag, &provider, &subject, &loginCreated); err != nil {
 			return nil, t.fail("list identities", err)
 		}
-		i.CreatedAt, i.ModifiedAt = fromNanos(created), fromNanos(modified)
-		is = append(is, i)
+		if cur == nil || cur.ID != id {
+			cur = &store.Identity{ID: id, PoolID: poolID, CreatedAt: fromNanos(created), ModifiedAt: fromNanos(modified), Disabled: disabledFlag}
+			is = append(is, cur)
+		}
+		if provider.Valid {
+			cur.Logins = append(cur.Logins, &store.Login{PoolID: poolID, Provider: provider.String, Subject: subject.String,
+				IdentityID: id, CreatedAt: fromNanos(loginCreated.Int64)})
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, t.fail("list identities", err)
 	}
-	rows.Close()
-	if err := t.attachLogins(is); err != nil {
-		return nil, err
+	for _, i := range is {
+		if len(i.Logins) > 1 {
+			slices.SortFunc(i.Logins, byProviderSubject)
+		}
 	}
 	return is, nil
 }
 
-// maxIn bounds the parameters of one IN list; a page larger than this (only
-// with no limit) takes one query per maxIn identities.
-const maxIn = 512
-
-// attachLogins fills in the logins of identities sorted by ID with one
-// "identity_id IN (...)" query per maxIn identities: never one per identity.
-// The list is padded to a power of two by repeating the last ID, so a
-// connection caches at most ten such statements.
-func (t *tx) attachLogins(is []*store.Identity) error {
-	for len(is) > 0 {
-		chunk := is[:min(len(is), maxIn)]
-		is = is[len(chunk):]
-		n := 1
-		for n < len(chunk) {
-			n *= 2
-		}
-		args := make([]any, n)
-		for k := range args {
-			args[k] = chunk[min(k, len(chunk)-1)].ID
-		}
-		q := `SELECT identity_id, provider, subject, created FROM logins
-WHERE identity_id IN (?` + strings.Repeat(", ?", n-1) + `) ORDER BY identity_id, provider, subject`
-		rows, err := t.c.query(q, args...)
-		if err != nil {
-			return t.fail("list logins of identities", err)
-		}
-		// Both sides are in ID order: merge.
-		k := 0
-		for rows.Next() {
-			l := &store.Login{PoolID: chunk[0].PoolID}
-			var created int64
-			if err := rows.Scan(&l.IdentityID, &l.Provider, &l.Subject, &created); err != nil {
-				rows.Close()
-				return t.fail("list logins of identities", err)
-			}
-			l.CreatedAt = fromNanos(created)
-			for k < len(chunk) && chunk[k].ID < l.IdentityID {
-				k++
-			}
-			if k < len(chunk) && chunk[k].ID == l.IdentityID {
-				chunk[k].Logins = append(chunk[k].Logins, l)
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return t.fail("list logins of identities", err)
-		}
+func byProviderSubject(a, b *store.Login) int {
+	if c := strings.Compare(a.Provider, b.Provider); c != 0 {
+		return c
 	}
-	return nil
+	return strings.Compare(a.Subject, b.Subject)
 }

@@ -96,8 +96,17 @@ func TestQueryPlans(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
+		coroutines := map[string]bool{}
 		for _, step := range plan {
-			if strings.HasPrefix(step, "SCAN ") && !strings.HasPrefix(step, "SCAN signing_keys") {
+			if name, ok := strings.CutPrefix(step, "CO-ROUTINE "); ok {
+				coroutines[name] = true
+			}
+		}
+		for _, step := range plan {
+			name, scan := strings.CutPrefix(step, "SCAN ")
+			// A co-routine is a subquery's own bounded output (planned on
+			// its own lines), not a table; signing_keys is read whole.
+			if scan && !coroutines[name] && name != "signing_keys" {
 				t.Errorf("%s\nscans a table:\n\t%s", q, strings.Join(plan, "\n\t"))
 			}
 		}

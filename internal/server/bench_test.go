@@ -1,0 +1,106 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/cognitod/cognitod/internal/auth"
+)
+
+// The whole request path in process (routing, authentication, model
+// validation, the service, the store, JSON encoding), without the network:
+// what one request costs cognitod, in time and allocations, on the durable
+// SQLite store. The same requests as the wrk scripts in bench/wrk.
+//
+//	go test -run '^$' -bench Handler -benchmem ./internal/server/
+
+// staticAuth is a well-formed SigV4 header that --auth any accepts as
+// account 123456789012 (its signature is not checked there).
+const staticAuth = "AWS4-HMAC-SHA256 Credential=123456789012/20261123/us-east-1/cognito-identity/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000"
+
+func benchApp(b *testing.B) *App {
+	b.Helper()
+	app, err := Open(context.Background(), &Options{Store: "sqlite:" + filepath.Join(b.TempDir(), "c.db"), Auth: auth.ModeAny,
+		DataDir: b.TempDir(), Addr: "127.0.0.1:9230"}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { app.Close() })
+	return app
+}
+
+// call serves one JSON 1.1 request and returns the response.
+func call(h http.Handler, target, body string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("POST", "/", bytes.NewReader([]byte(body)))
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("X-Amz-Target", "AWSCognitoIdentityService."+target)
+	r.Header.Set("X-Amz-Date", "20261123T000000Z")
+	r.Header.Set("Authorization", staticAuth)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func mustCall(b *testing.B, h http.Handler, target, body string, out any) {
+	b.Helper()
+	w := call(h, target, body)
+	if w.Code != 200 {
+		b.Fatalf("%s: %d %s", target, w.Code, w.Body)
+	}
+	if out != nil {
+		if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchPool(b *testing.B, h http.Handler) string {
+	var p struct{ IdentityPoolId string }
+	mustCall(b, h, "CreateIdentityPool", `{"IdentityPoolName":"bench","AllowUnauthenticatedIdentities":true}`, &p)
+	return p.IdentityPoolId
+}
+
+// BenchmarkHandlerGetIdNew: GetId creating an identity, a durable write,
+// from parallel callers (the group commit batches them).
+func BenchmarkHandlerGetIdNew(b *testing.B) {
+	h := benchApp(b).Handler()
+	body := `{"IdentityPoolId":"` + benchPool(b, h) + `"}`
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if w := call(h, "GetId", body); w.Code != 200 {
+				b.Errorf("%d %s", w.Code, w.Body)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkHandlerListIdentities: a full page of 60 from a pool of 1,000.
+func BenchmarkHandlerListIdentities(b *testing.B) {
+	h := benchApp(b).Handler()
+	pool := benchPool(b, h)
+	for range 1000 {
+		mustCall(b, h, "GetId", `{"IdentityPoolId":"`+pool+`"}`, nil)
+	}
+	body := `{"IdentityPoolId":"` + pool + `","MaxResults":60}`
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if w := call(h, "ListIdentities", body); w.Code != 200 {
+				b.Errorf("%d %s", w.Code, w.Body)
+				return
+			}
+		}
+	})
+}
