@@ -6,6 +6,7 @@
 //	cognitobench run  --endpoint URL --scenario NAME [--workers N] [--duration D | --count N]
 //	cognitobench bare --listen ADDR        a trivial net/http JSON handler: the ceiling
 //	cognitobench load --store sqlite:PATH --identities N   fill a pool directly in the store
+//	cognitobench token --pool ID --page N  the NextToken of a deep ListIdentities page (for wrk)
 //
 // Scenarios: getid-new, getid-returning, list-identities, get-credentials,
 // sync, pool-usage. Every figure is meant to be read as a ratio against a
@@ -30,6 +31,8 @@ func main() {
 		err = bareCmd(os.Args[2:])
 	case "load":
 		err = loadCmd(os.Args[2:])
+	case "token":
+		err = tokenCmd(os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -49,6 +52,7 @@ func usage() {
   cognitobench run  --endpoint URL --scenario NAME [flags]   drive an endpoint; see 'run --help'
   cognitobench bare --listen 127.0.0.1:9999                  serve a trivial JSON handler (the ceiling)
   cognitobench load --store sqlite:PATH --identities N       bulk-fill a pool directly in the store
+  cognitobench token --endpoint URL --pool ID --page N       print the ListIdentities NextToken of page N
 
 Scenarios: getid-new, getid-returning, list-identities, get-credentials, sync, pool-usage
 `)
