@@ -82,18 +82,18 @@ type App struct {
 }
 
 // openStore opens the store a --store URL names.
-func openStore(ctx context.Context, url string) (store.Store, string, error) {
+func openStore(ctx context.Context, url string) (store.Store, storeKind, error) {
 	switch {
 	case url == "memory":
 		st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
-		return st, "memory (nothing is kept after exit)", err
+		return st, storeKind{"memory", "memory (nothing is kept after exit)"}, err
 	case strings.HasPrefix(url, "sqlite:"):
 		path := strings.TrimPrefix(url, "sqlite:")
 		if path == "" {
-			return nil, "", fmt.Errorf("--store %q: sqlite:PATH needs a path", url)
+			return nil, storeKind{}, fmt.Errorf("--store %q: sqlite:PATH needs a path", url)
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, "", err
+			return nil, storeKind{}, err
 		}
 		// The database holds signing keys and token secrets: create it
 		// private; SQLite gives its -wal and -shm files the same mode.
@@ -101,16 +101,23 @@ func openStore(ctx context.Context, url string) (store.Store, string, error) {
 			f.Close()
 		}
 		st, err := sqlite.Open(ctx, path, sqlite.Options{})
-		return st, "sqlite:" + path, err
+		return st, storeKind{"sqlite", "sqlite:" + path}, err
 	case postgres.IsURL(url):
 		// Shared by every node given the same URL (docs/SCALING.md).
 		st, err := postgres.Open(ctx, url, postgres.Options{})
 		if err != nil {
-			return nil, "", fmt.Errorf("--store %s: %w", postgres.Redact(url), err)
+			return nil, storeKind{}, fmt.Errorf("--store %s: %w", postgres.Redact(url), err)
 		}
-		return st, postgres.Redact(url), nil
+		return st, storeKind{"postgres", postgres.Redact(url)}, nil
 	}
-	return nil, "", fmt.Errorf("--store %q: want sqlite:PATH, postgres://URL or memory", url)
+	return nil, storeKind{}, fmt.Errorf("--store %q: want sqlite:PATH, postgres://URL or memory", url)
+}
+
+// storeKind is what openStore opened: the backend's name (sqlite, memory or
+// postgres, as export headers record it) and a description for logs, with
+// no password in it.
+type storeKind struct {
+	name, desc string
 }
 
 // loadKeys gathers the developer keys from the environment and the keys
@@ -178,7 +185,7 @@ func Open(ctx context.Context, cfg *Options, log *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return nil, err
 	}
-	st, desc, err := openStore(ctx, cfg.Store)
+	st, kind, err := openStore(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +194,7 @@ func Open(ctx context.Context, cfg *Options, log *slog.Logger, stdout io.Writer)
 		st.Close()
 		return nil, err
 	}
-	app.StoreDesc = desc
+	app.StoreDesc = kind.desc
 	if err := app.applySeed(ctx, sd, log); err != nil {
 		app.Close()
 		return nil, err
