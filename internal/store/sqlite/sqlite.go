@@ -79,6 +79,9 @@ type Store struct {
 	requests chan *request
 	maxBatch int
 	commits  atomic.Int64 // batches committed, for tests
+	// rehearsals is how many times each Update closure is run and undone
+	// before its real run: tests set it (writer.go, rehearse).
+	rehearsals int
 
 	closing    chan struct{} // closed by Close
 	writerDone chan struct{} // closed when the writer goroutine ends

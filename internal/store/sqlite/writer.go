@@ -166,6 +166,11 @@ func (s *Store) commit(batch []*request) {
 // batch's transaction, ROLLBACK TO drops them (on an error or a panic)
 // without touching the closures before it.
 func (s *Store) run(c *conn, fn func(store.Tx) error) (res result) {
+	for range s.rehearsals {
+		if r := s.rehearse(c, fn); r.err != nil || r.panicked {
+			return r
+		}
+	}
 	if _, err := c.exec("SAVEPOINT u"); err != nil {
 		return result{err: fmt.Errorf("sqlite: savepoint: %w", err)}
 	}
@@ -193,4 +198,25 @@ func (s *Store) run(c *conn, fn func(store.Tx) error) (res result) {
 	}
 	keep = true
 	return result{}
+}
+
+// rehearse runs fn and undoes its writes, for tests only (rehearsals > 0):
+// the suite run so proves that its closures, like every Update closure,
+// may run more than once (as PostgreSQL's retries run them) and come out
+// as if they had run once. An error or panic ends the Update as it would
+// have on the real run.
+func (s *Store) rehearse(c *conn, fn func(store.Tx) error) (res result) {
+	if _, err := c.exec("SAVEPOINT rehearsal"); err != nil {
+		return result{err: fmt.Errorf("sqlite: savepoint: %w", err)}
+	}
+	t := &tx{c: c, d: s.driver}
+	defer func() {
+		t.done = true
+		if p := recover(); p != nil {
+			res = result{panicked: true, panicVal: p}
+		}
+		c.exec("ROLLBACK TO rehearsal")
+		c.exec("RELEASE rehearsal")
+	}()
+	return result{err: fn(t)}
 }
