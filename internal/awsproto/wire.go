@@ -120,7 +120,16 @@ func jsonErrText(err error) string {
 // WriteJSON writes a 200 answer with body v.
 func WriteJSON(w http.ResponseWriter, p Protocol, v any) {
 	var body []byte
-	if v == nil {
+	if a, ok := v.(Appender); ok {
+		buf := bodies.Get().(*[]byte)
+		body = a.AppendJSON((*buf)[:0])
+		defer func() {
+			if cap(body) <= 1<<20 { // a rare huge page is not kept
+				*buf = body[:0]
+				bodies.Put(buf)
+			}
+		}()
+	} else if v == nil {
 		body = []byte("{}")
 	} else {
 		var err error
@@ -174,11 +183,16 @@ type Time time.Time
 // (seconds, then up to three digits of milliseconds): listing pages encode
 // two timestamps per item, and float formatting showed up in profiles.
 func (t Time) MarshalJSON() ([]byte, error) {
+	return t.AppendJSON(make([]byte, 0, 16)), nil
+}
+
+// AppendJSON appends t as MarshalJSON encodes it (see Appender).
+func (t Time) AppendJSON(b []byte) []byte {
 	ms := time.Time(t).UnixMilli()
 	if ms < 0 {
-		return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+		return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
 	}
-	b := strconv.AppendInt(make([]byte, 0, 16), ms/1000, 10)
+	b = strconv.AppendInt(b, ms/1000, 10)
 	if frac := ms % 1000; frac != 0 {
 		d := [3]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
 		n := 3
@@ -188,7 +202,7 @@ func (t Time) MarshalJSON() ([]byte, error) {
 		b = append(b, '.')
 		b = append(b, d[:n]...)
 	}
-	return b, nil
+	return b
 }
 
 // UnmarshalJSON implements json.Unmarshaler (used by tests and clients).

@@ -116,6 +116,59 @@ func (s *Service) knownIdentity(c *api.Call, poolID string, refs []loginRef) (st
 	return id, ok && err == nil, err
 }
 
+// identitiesPage is ListIdentities' answer. It encodes itself (see
+// awsproto.Appender): a page of 60 identities is the largest response
+// served hot. Its JSON is what encoding/json writes for a struct of
+// IdentityPoolId, Identities ([]identityOut) and NextToken (*string); a
+// test holds the two equal.
+type identitiesPage struct {
+	IdentityPoolId string
+	Identities     []*store.Identity
+	NextToken      *string
+}
+
+func (p *identitiesPage) AppendJSON(b []byte) []byte {
+	b = append(b, `{"IdentityPoolId":`...)
+	b = awsproto.AppendString(b, p.IdentityPoolId)
+	b = append(b, `,"Identities":[`...)
+	for k, i := range p.Identities {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"IdentityId":`...)
+		b = awsproto.AppendString(b, i.ID)
+		b = append(b, `,"Logins":`...)
+		if names := providerNames(i.Logins); names == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for n, name := range names {
+				if n > 0 {
+					b = append(b, ',')
+				}
+				b = awsproto.AppendString(b, name)
+			}
+			b = append(b, ']')
+		}
+		if !i.CreatedAt.IsZero() {
+			b = append(b, `,"CreationDate":`...)
+			b = awsproto.Time(i.CreatedAt).AppendJSON(b)
+		}
+		if !i.ModifiedAt.IsZero() {
+			b = append(b, `,"LastModifiedDate":`...)
+			b = awsproto.Time(i.ModifiedAt).AppendJSON(b)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `],"NextToken":`...)
+	if p.NextToken == nil {
+		b = append(b, "null"...)
+	} else {
+		b = awsproto.AppendString(b, *p.NextToken)
+	}
+	return append(b, '}')
+}
+
 type identityOut struct {
 	IdentityId       string         `json:"IdentityId"`
 	Logins           []string       `json:"Logins"`
@@ -183,11 +236,7 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		IdentityPoolId string        `json:"IdentityPoolId"`
-		Identities     []identityOut `json:"Identities"`
-		NextToken      *string       `json:"NextToken"`
-	}{IdentityPoolId: poolID, Identities: []identityOut{}}
+	out := &identitiesPage{IdentityPoolId: poolID}
 	err = s.view(c, func(tx store.Tx) error {
 		if _, _, err := ownedPool(tx, c, poolID); err != nil {
 			return err
@@ -201,9 +250,7 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 			t := s.sealPage(scope, list[len(list)-1].ID)
 			out.NextToken = &t
 		}
-		for _, i := range list {
-			out.Identities = append(out.Identities, describe(i))
-		}
+		out.Identities = list
 		return nil
 	})
 	if err != nil {
