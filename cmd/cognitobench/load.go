@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
@@ -46,7 +46,7 @@ func loadCmd(args []string) error {
 		k := min(*batch, *n-done)
 		err := st.Update(ctx, func(tx store.Tx) error {
 			for i := 0; i < k; i++ {
-				if err := tx.CreateIdentity(&store.Identity{ID: newID(*region), PoolID: pool.ID, CreatedAt: now, ModifiedAt: now}); err != nil {
+				if err := tx.CreateIdentity(&store.Identity{ID: newIdentityID(*region), PoolID: pool.ID, CreatedAt: now, ModifiedAt: now}); err != nil {
 					return err
 				}
 			}
@@ -64,11 +64,9 @@ func loadCmd(args []string) error {
 	return nil
 }
 
-func newID(region string) string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return region + ":" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+// newID returns a pool's random ID.
+func newID(region string) string { return region + ":" + uuid.NewString() }
+
+// newIdentityID returns an identity ID as cognitod makes them on SQLite:
+// a UUID version 7, growing with time (identity.Service.newIdentityID).
+func newIdentityID(region string) string { return region + ":" + uuid.Must(uuid.NewV7()).String() }

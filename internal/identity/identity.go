@@ -48,7 +48,7 @@ func (s *Service) GetId(c *api.Call) (any, error) {
 			// The writer's time is the store's throughput: no second read
 			// of the pool here, the insert's foreign key is the check that
 			// it still exists.
-			ident = &store.Identity{ID: newID(regionOf(poolID)), PoolID: poolID, CreatedAt: c.Now, ModifiedAt: c.Now}
+			ident = &store.Identity{ID: s.newIdentityID(regionOf(poolID)), PoolID: poolID, CreatedAt: c.Now, ModifiedAt: c.Now}
 			err := tx.CreateIdentity(ident)
 			if errors.Is(err, store.ErrNotFound) {
 				return errPoolNotFound(poolID)

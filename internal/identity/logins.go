@@ -183,7 +183,7 @@ func (s *Service) bind(tx store.Tx, poolID string, cfg *poolConfig, refs []login
 	case len(owners) > 0:
 		survivor, absorbed = owners[0], owners[1:]
 	default:
-		survivor = &store.Identity{ID: newID(regionOf(poolID)), PoolID: poolID, CreatedAt: now, ModifiedAt: now}
+		survivor = &store.Identity{ID: s.newIdentityID(regionOf(poolID)), PoolID: poolID, CreatedAt: now, ModifiedAt: now}
 		if err := tx.CreateIdentity(survivor); err != nil {
 			return nil, err
 		}

@@ -7,12 +7,12 @@ package identity
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/awsproto"
@@ -67,6 +67,8 @@ type Service struct {
 	log      *slog.Logger
 	hooks    Hooks
 	verifier trust.Verifier
+	// orderedIDs: new identity IDs grow with time (newIdentityID).
+	orderedIDs bool
 }
 
 // New returns the service.
@@ -80,7 +82,8 @@ func New(c Config) *Service {
 	if c.Logins == nil {
 		c.Logins = trust.Trust{}
 	}
-	return &Service{st: c.Store, keys: c.Keyring, sealer: c.Sealer, pages: c.PageTokens, limits: c.Limits, log: c.Log, hooks: c.Hooks, verifier: c.Logins}
+	return &Service{st: c.Store, keys: c.Keyring, sealer: c.Sealer, pages: c.PageTokens, limits: c.Limits, log: c.Log, hooks: c.Hooks, verifier: c.Logins,
+		orderedIDs: store.PrefersOrderedIDs(c.Store)}
 }
 
 // API returns the service's model and handlers for internal/api.
@@ -152,15 +155,29 @@ func regionOf(id string) string {
 	return ""
 }
 
-// newID returns "<region>:<uuid v4>" in lower-case hex, AWS's form for pool
-// and identity IDs.
+// newID returns "<region>:<uuid>" in lower-case hex, AWS's form for pool
+// and identity IDs: a random UUID (version 4).
 func newID(region string) string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return region + ":" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return region + ":" + uuid.NewString()
+}
+
+// newIdentityID returns a new identity's ID. On a store that prefers keys
+// growing with time (store.OrderedIDs) it is a UUID version 7: 48 bits of
+// Unix milliseconds, then a sub-millisecond sequence and 62 random bits, so
+// consecutive GetIds land in the same B-tree pages (GetId on SQLite took
+// half the time in BenchmarkHandlerGetIdNew). The 62 random bits keep an
+// ID as unguessable as it needs to be: guessing one still takes about 2^61
+// tries for each millisecond. Elsewhere it is random like a pool's.
+func (s *Service) newIdentityID(region string) string {
+	if !s.orderedIDs {
+		return newID(region)
+	}
+	u, err := uuid.NewV7()
+	if err != nil {
+		// crypto/rand does not fail on the systems Go supports.
+		panic(err)
+	}
+	return region + ":" + u.String()
 }
 
 // developerOnly refuses identity (temporary) credentials on operations that

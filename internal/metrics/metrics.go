@@ -84,3 +84,7 @@ func (t *timedStore) Update(ctx context.Context, fn func(store.Tx) error) error 
 	t.update.Observe(time.Since(start).Seconds())
 	return err
 }
+
+// PrefersOrderedIDs passes on the wrapped store's preference
+// (store.OrderedIDs), which the embedded interface would hide.
+func (t *timedStore) PrefersOrderedIDs() bool { return store.PrefersOrderedIDs(t.Store) }

@@ -185,3 +185,23 @@ type Credentials struct {
 	IssuedAt    time.Time
 	Expiration  time.Time
 }
+
+// OrderedIDs is implemented by a backend that takes new rows faster when
+// their keys grow with time. In one B-tree file (SQLite), a random key puts
+// every new identity in a different leaf page of the table and of each of
+// its indexes, so a batch of n GetIds writes about 3n pages to the log; keys
+// that grow put a whole batch in the last few pages. A database partitioned
+// by key ranges (CockroachDB, say) would send every new key to one range
+// instead, so backends that may be one do not implement it.
+type OrderedIDs interface {
+	// PrefersOrderedIDs reports whether new identity IDs should grow with
+	// time (UUID version 7) rather than be random (version 4).
+	PrefersOrderedIDs() bool
+}
+
+// PrefersOrderedIDs reports whether st implements OrderedIDs and prefers
+// ordered IDs.
+func PrefersOrderedIDs(st Store) bool {
+	o, ok := st.(OrderedIDs)
+	return ok && o.PrefersOrderedIDs()
+}
