@@ -194,3 +194,32 @@ func TestHelpStatesPrecedence(t *testing.T) {
 		}
 	}
 }
+
+// TestGCPercent: 400 by default, any whole number from 1 by flag or
+// environment, and nothing else.
+func TestGCPercent(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want int // 0: an error
+	}{
+		{nil, nil, 400},
+		{[]string{"--gc-percent", "100"}, nil, 100},
+		{nil, map[string]string{"COGNITOD_GC_PERCENT": "800"}, 800},
+		{[]string{"--gc-percent", "0"}, nil, 0},
+		{[]string{"--gc-percent", "off"}, nil, 0},
+		{nil, map[string]string{"COGNITOD_GC_PERCENT": "-1"}, 0},
+	} {
+		c, err := parseConfig(tc.args, envOf(tc.env), io.Discard)
+		switch {
+		case tc.want == 0 && err == nil:
+			t.Errorf("%v %v: accepted (%d)", tc.args, tc.env, c.GCPercent)
+		case tc.want == 0 && !strings.Contains(err.Error(), "--gc-percent"):
+			t.Errorf("%v %v: %v, want a --gc-percent error", tc.args, tc.env, err)
+		case tc.want != 0 && err != nil:
+			t.Errorf("%v %v: %v", tc.args, tc.env, err)
+		case tc.want != 0 && c.GCPercent != tc.want:
+			t.Errorf("%v %v: %d, want %d", tc.args, tc.env, c.GCPercent, tc.want)
+		}
+	}
+}
