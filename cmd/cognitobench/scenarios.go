@@ -30,6 +30,8 @@ func newScenario(name string) (scenario, error) {
 		return &getCredentials{}, nil
 	case "sync":
 		return &syncSessions{}, nil
+	case "update-records":
+		return &updateRecords{}, nil
 	case "pool-usage":
 		return &poolUsage{}, nil
 	}
@@ -187,15 +189,25 @@ func (s *syncSessions) setup(ctx context.Context, c *client, o *runOpts) (err er
 	})
 }
 
-func (s *syncSessions) op(ctx context.Context, c *client, w, n int) error {
-	// Worker w uses identities w, w+workers, ...: no two workers share one.
+// identity is the index of the identity worker w uses for its n-th
+// operation: worker w uses identities w, w+workers, ..., so no two workers
+// share one.
+func (s *syncSessions) identity(w, n int) int {
 	per := len(s.ids) / s.work
 	if per == 0 {
 		per = 1
 	}
-	i := (w + (n%per)*s.work) % len(s.ids)
-	id := s.ids[i]
-	path := "/identitypools/" + url.PathEscape(s.pool) + "/identities/" + url.PathEscape(id) + "/datasets/bench"
+	return (w + (n%per)*s.work) % len(s.ids)
+}
+
+// path is the REST path of identity i's benchmark dataset.
+func (s *syncSessions) path(i int) string {
+	return "/identitypools/" + url.PathEscape(s.pool) + "/identities/" + url.PathEscape(s.ids[i]) + "/datasets/bench"
+}
+
+func (s *syncSessions) op(ctx context.Context, c *client, w, n int) error {
+	i := s.identity(w, n)
+	path := s.path(i)
 	var lr struct{ SyncSessionToken string }
 	if err := c.sync(ctx, "GET", path+"/records", nil, nil, &lr); err != nil {
 		return err
@@ -204,6 +216,41 @@ func (s *syncSessions) op(ctx context.Context, c *client, w, n int) error {
 	in := map[string]any{"SyncSessionToken": lr.SyncSessionToken, "RecordPatches": []map[string]any{
 		{"Op": "replace", "Key": "k", "Value": strconv.Itoa(n), "SyncCount": last}}}
 	if err := c.sync(ctx, "POST", path, nil, in, nil); err != nil {
+		return err
+	}
+	s.count[i].Store(last + 1)
+	return nil
+}
+
+// updateRecords: UpdateRecords alone, durable and conflict-checked, across
+// many identities. Setup opens a sync session (ListRecords) per identity; a
+// SyncSessionToken stays valid until it expires, so each operation is one
+// UpdateRecords with the record's current SyncCount. Workers own disjoint
+// identities, so no write conflicts unless the server is wrong.
+type updateRecords struct {
+	syncSessions
+	tokens []string
+}
+
+func (s *updateRecords) setup(ctx context.Context, c *client, o *runOpts) error {
+	if err := s.syncSessions.setup(ctx, c, o); err != nil {
+		return err
+	}
+	s.tokens = make([]string, len(s.ids))
+	return parallel(ctx, len(s.ids), 16, func(i int) error {
+		var lr struct{ SyncSessionToken string }
+		err := c.sync(ctx, "GET", s.path(i)+"/records", nil, nil, &lr)
+		s.tokens[i] = lr.SyncSessionToken
+		return err
+	})
+}
+
+func (s *updateRecords) op(ctx context.Context, c *client, w, n int) error {
+	i := s.identity(w, n)
+	last := s.count[i].Load()
+	in := map[string]any{"SyncSessionToken": s.tokens[i], "RecordPatches": []map[string]any{
+		{"Op": "replace", "Key": "k", "Value": strconv.Itoa(n), "SyncCount": last}}}
+	if err := c.sync(ctx, "POST", s.path(i), nil, in, nil); err != nil {
 		return err
 	}
 	s.count[i].Store(last + 1)
