@@ -194,7 +194,7 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 	}{Records: []recordOut{}}
 	var (
 		written []*store.Record
-		cfg     *syncConfig
+		sp      *store.SyncPool
 		poolID  string
 	)
 	err = s.st.Update(c, func(tx store.Tx) error {
@@ -289,11 +289,7 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 		if isNew || revived {
 			newSets = 1
 		}
-		sp, err := addUsage(tx, p.ID, i.ID, bytes, newSets, 1, c.Now)
-		if err != nil {
-			return err
-		}
-		cfg, err = decodeSyncConfig(sp)
+		sp, err = addUsage(tx, p.ID, i.ID, bytes, newSets, 1, c.Now)
 		return err
 	})
 	if err != nil {
@@ -302,7 +298,13 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 	for _, r := range written {
 		out.Records = append(out.Records, recordView(r))
 	}
-	if cfg.streaming() && len(written) > 0 {
+	// The pool's Sync configuration is decoded after the commit (the
+	// writer's time is every writer's); the records are written by then, so
+	// a configuration that cannot be read only costs their stream lines.
+	cfg, err := decodeSyncConfig(sp)
+	if err != nil {
+		s.log.Error("cognito streams: reading the pool's Sync configuration", "pool", poolID, "err", err)
+	} else if cfg.streaming() && len(written) > 0 {
 		s.stream.publish(cfg.CognitoStreams.StreamName, streamLines(poolID, id, name, written))
 	}
 	return out, nil

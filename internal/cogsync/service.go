@@ -181,7 +181,7 @@ func identityAccess(tx store.Tx, c *api.Call, who access, poolID, id string) (*s
 	if c.Caller.Developer() && (p.Account != c.Caller.Account || p.Region != c.Caller.Region) {
 		return nil, nil, notFound("IdentityPool '%s' not found.", poolID)
 	}
-	i, err := tx.GetIdentity(id)
+	i, err := tx.PeekIdentity(id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && i.PoolID != poolID) {
 		return nil, nil, notFound("Identity '%s' not found.", id)
 	}

@@ -33,7 +33,7 @@ type identityContext struct {
 func (s *Service) loadIdentityPool(c *api.Call, id string) (*identityContext, error) {
 	var ic identityContext
 	err := s.view(c, func(tx store.Tx) error {
-		i, err := tx.GetIdentity(id)
+		i, err := tx.PeekIdentity(id)
 		if errors.Is(err, store.ErrNotFound) {
 			return errIdentityNotFound(id)
 		}

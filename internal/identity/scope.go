@@ -53,7 +53,7 @@ func (r *AccountResolver) Scope(ctx context.Context, op string, in awsproto.Inpu
 	err := r.st.View(ctx, func(tx store.Tx) error {
 		poolID := id
 		if !isPool {
-			i, err := tx.GetIdentity(id)
+			i, err := tx.PeekIdentity(id)
 			if err != nil {
 				return err
 			}

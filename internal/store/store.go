@@ -70,6 +70,9 @@ type Tx interface {
 	CreateIdentity(i *Identity) error
 	// GetIdentity returns the identity with its logins.
 	GetIdentity(id string) (*Identity, error)
+	// PeekIdentity returns the identity without its logins (Logins nil):
+	// one row read, for checks that need only its pool and state.
+	PeekIdentity(id string) (*Identity, error)
 	// UpdateIdentity writes ModifiedAt and Disabled.
 	UpdateIdentity(i *Identity) error
 	// DeleteIdentity removes the identity, its logins and everything stored

@@ -67,6 +67,17 @@ func testIdentityCRUD(t *testing.T, s store.Store) {
 		got, err := tx.GetIdentity(i.ID)
 		noErr(t, "GetIdentity after update", err)
 		sameIdentity(t, got, &changed)
+		// PeekIdentity: the same row, its logins left out.
+		peeked, err := tx.PeekIdentity(i.ID)
+		noErr(t, "PeekIdentity", err)
+		bare := changed
+		bare.Logins = nil
+		sameIdentity(t, peeked, &bare)
+		if peeked.Logins != nil {
+			t.Errorf("PeekIdentity: %d logins, want none loaded", len(peeked.Logins))
+		}
+		_, err = tx.PeekIdentity(identityID(2))
+		wantErr(t, "PeekIdentity(missing)", err, store.ErrNotFound)
 		return nil
 	})
 	changed.Disabled = false

@@ -23,6 +23,17 @@ VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 }
 
 func (t *tx) GetIdentity(id string) (*store.Identity, error) {
+	i, err := t.PeekIdentity(id)
+	if err != nil {
+		return nil, err
+	}
+	if i.Logins, err = t.ListLogins(id, "", "", 0); err != nil {
+		return nil, err
+	}
+	return i, nil
+}
+
+func (t *tx) PeekIdentity(id string) (*store.Identity, error) {
 	if err := t.readable(); err != nil {
 		return nil, err
 	}
@@ -34,9 +45,6 @@ func (t *tx) GetIdentity(id string) (*store.Identity, error) {
 		return nil, t.notFound("get identity", err)
 	}
 	i.CreatedAt, i.ModifiedAt = fromNanos(created), fromNanos(modified)
-	if i.Logins, err = t.ListLogins(id, "", "", 0); err != nil {
-		return nil, err
-	}
 	return i, nil
 }
 
