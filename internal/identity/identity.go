@@ -13,6 +13,9 @@ import (
 func (s *Service) GetId(c *api.Call) (any, error) {
 	poolID := c.In.Str("IdentityPoolId")
 	logins := c.In.StrMap("Logins")
+	if len(logins) == 0 {
+		return s.getIDUnauthenticated(c, poolID)
+	}
 	var (
 		pool *store.Pool
 		cfg  *poolConfig
@@ -25,9 +28,6 @@ func (s *Service) GetId(c *api.Call) (any, error) {
 	}
 	if acct := c.In.Str("AccountId"); acct != "" && acct != pool.Account {
 		return nil, errPoolNotFound(poolID)
-	}
-	if len(logins) == 0 && !cfg.AllowUnauthenticatedIdentities {
-		return nil, notAuthorized(msgUnauthNotAllowed)
 	}
 	refs, err := s.resolveLogins(c, poolID, cfg, logins, false, c.Now)
 	if err != nil {
@@ -44,23 +44,39 @@ func (s *Service) GetId(c *api.Call) (any, error) {
 
 	var ident *store.Identity
 	err = s.update(c, func(tx store.Tx) error {
-		if len(refs) == 0 {
-			// The writer's time is the store's throughput: no second read
-			// of the pool here, the insert's foreign key is the check that
-			// it still exists.
-			ident = &store.Identity{ID: s.newIdentityID(regionOf(poolID)), PoolID: poolID, CreatedAt: c.Now, ModifiedAt: c.Now}
-			err := tx.CreateIdentity(ident)
-			if errors.Is(err, store.ErrNotFound) {
-				return errPoolNotFound(poolID)
-			}
-			return err
-		}
 		_, cfg, err := anyPool(tx, poolID)
 		if err != nil {
 			return err
 		}
 		ident, err = s.bind(tx, poolID, cfg, refs, "", c.Now, false)
 		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getIDOut{ident.ID}, nil
+}
+
+// getIDUnauthenticated creates a new unauthenticated identity: one write
+// transaction that reads the pool and inserts the identity, with no read
+// transaction before it (a View cost as much CPU as the pool read itself).
+// A refusal (no such pool, another account, guests not allowed) returns
+// from the closure before anything is written.
+func (s *Service) getIDUnauthenticated(c *api.Call, poolID string) (any, error) {
+	var ident *store.Identity
+	err := s.update(c, func(tx store.Tx) error {
+		pool, cfg, err := anyPool(tx, poolID)
+		if err != nil {
+			return err
+		}
+		if acct := c.In.Str("AccountId"); acct != "" && acct != pool.Account {
+			return errPoolNotFound(poolID)
+		}
+		if !cfg.AllowUnauthenticatedIdentities {
+			return notAuthorized(msgUnauthNotAllowed)
+		}
+		ident = &store.Identity{ID: s.newIdentityID(regionOf(poolID)), PoolID: poolID, CreatedAt: c.Now, ModifiedAt: c.Now}
+		return tx.CreateIdentity(ident)
 	})
 	if err != nil {
 		return nil, err
