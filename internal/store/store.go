@@ -208,3 +208,16 @@ func PrefersOrderedIDs(st Store) bool {
 	o, ok := st.(OrderedIDs)
 	return ok && o.PrefersOrderedIDs()
 }
+
+// IdentityWithLogins is GetIdentity from PeekIdentity and ListLogins, for
+// backends that read the row and its logins with two statements.
+func IdentityWithLogins(tx Tx, id string) (*Identity, error) {
+	i, err := tx.PeekIdentity(id)
+	if err != nil {
+		return nil, err
+	}
+	if i.Logins, err = tx.ListLogins(id, "", "", 0); err != nil {
+		return nil, err
+	}
+	return i, nil
+}

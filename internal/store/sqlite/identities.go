@@ -23,14 +23,7 @@ VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 }
 
 func (t *tx) GetIdentity(id string) (*store.Identity, error) {
-	i, err := t.PeekIdentity(id)
-	if err != nil {
-		return nil, err
-	}
-	if i.Logins, err = t.ListLogins(id, "", "", 0); err != nil {
-		return nil, err
-	}
-	return i, nil
+	return store.IdentityWithLogins(t, id)
 }
 
 func (t *tx) PeekIdentity(id string) (*store.Identity, error) {
