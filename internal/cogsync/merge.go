@@ -47,12 +47,12 @@ func (s *Service) IdentitiesMerged(tx store.Tx, from, to string, now time.Time) 
 	// The data moves within the pool: the two identities' counters change,
 	// the pool's total does not (its LastModifiedDate does).
 	poolID := sets[0].PoolID
-	if err := addIdentityUsage(tx, poolID, from, -bytes, -count, now); err != nil {
+	if err := tx.AddIdentityUsage(from, poolID, -bytes, -count, now); err != nil {
 		return err
 	}
-	if err := addIdentityUsage(tx, poolID, to, bytes, count, now); err != nil {
+	if err := tx.AddIdentityUsage(to, poolID, bytes, count, now); err != nil {
 		return err
 	}
-	_, err = addPoolUsage(tx, poolID, 0, 0, now)
+	_, err = tx.AddSyncPoolUsage(poolID, 0, 0, now)
 	return err
 }

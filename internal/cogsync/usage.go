@@ -138,35 +138,9 @@ func (s *Service) DescribeIdentityUsage(c *api.Call) (any, error) {
 // identity's and its pool's counters, in the transaction that made it, and
 // returns the pool's Sync row as written (callers need its configuration).
 func addUsage(tx store.Tx, poolID, identityID string, bytes, datasets, sessions int64, now time.Time) (*store.SyncPool, error) {
-	if err := addIdentityUsage(tx, poolID, identityID, bytes, datasets, now); err != nil {
+	if err := tx.AddIdentityUsage(identityID, poolID, bytes, datasets, now); err != nil {
 		return nil, err
 	}
-	return addPoolUsage(tx, poolID, bytes, sessions, now)
+	return tx.AddSyncPoolUsage(poolID, bytes, sessions, now)
 }
 
-// addIdentityUsage applies a change to one identity's counters.
-func addIdentityUsage(tx store.Tx, poolID, identityID string, bytes, datasets int64, now time.Time) error {
-	u, err := identityUsage(tx, identityID, poolID)
-	if err != nil {
-		return err
-	}
-	u.DataStorage += bytes
-	u.DatasetCount += datasets
-	u.LastModified = now
-	return tx.PutIdentityUsage(u)
-}
-
-// addPoolUsage applies a change to a pool's counters and returns its row.
-func addPoolUsage(tx store.Tx, poolID string, bytes, sessions int64, now time.Time) (*store.SyncPool, error) {
-	sp, err := syncPool(tx, poolID)
-	if err != nil {
-		return nil, err
-	}
-	if sp == nil {
-		sp = &store.SyncPool{PoolID: poolID}
-	}
-	sp.DataStorage += bytes
-	sp.SyncSessions += sessions
-	sp.LastModified = now
-	return sp, tx.PutSyncPool(sp)
-}

@@ -17,6 +17,13 @@ type SyncTx interface {
 	GetSyncPool(poolID string) (*SyncPool, error)
 	// PutSyncPool inserts or replaces it.
 	PutSyncPool(p *SyncPool) error
+	// AddSyncPoolUsage adds bytes to a pool's DataStorage and sessions to
+	// its SyncSessions (from zero, with no configuration, when the pool has
+	// no row yet), sets LastModified to now and returns the row as written:
+	// one statement where GetSyncPool and PutSyncPool are two, for the
+	// counters every UpdateRecords moves. ErrNotFound if the pool does not
+	// exist.
+	AddSyncPoolUsage(poolID string, bytes, sessions int64, now time.Time) (*SyncPool, error)
 	// ListPoolUsage returns up to limit pools of account in region with ID >
 	// after, ordered by ID, each with its SyncPool (nil when it has none):
 	// one query, however many pools; limit <= 0 means all.
@@ -27,6 +34,11 @@ type SyncTx interface {
 	GetIdentityUsage(identityID string) (*IdentityUsage, error)
 	// PutIdentityUsage inserts or replaces them.
 	PutIdentityUsage(u *IdentityUsage) error
+	// AddIdentityUsage adds bytes to an identity's DataStorage and datasets
+	// to its DatasetCount (from zero, in pool poolID, when it has no row
+	// yet) and sets LastModified to now, in one statement. ErrNotFound if
+	// the identity does not exist.
+	AddIdentityUsage(identityID, poolID string, bytes, datasets int64, now time.Time) error
 
 	// GetDataset returns a dataset, deleted ones (tombstones) included.
 	GetDataset(identityID, name string) (*Dataset, error)

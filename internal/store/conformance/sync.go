@@ -14,6 +14,7 @@ import (
 var syncTests = []test{
 	{"SyncPool", testSyncPool},
 	{"IdentityUsage", testIdentityUsage},
+	{"AddUsage", testAddUsage},
 	{"Datasets", testDatasets},
 	{"ListDatasets", testListDatasets},
 	{"Records", testRecords},
@@ -98,6 +99,50 @@ func testIdentityUsage(t *testing.T, s store.Store) {
 		got, err := tx.GetIdentityUsage(i.ID)
 		noErr(t, "GetIdentityUsage after replace", err)
 		same(t, "GetIdentityUsage after replace", got, changed)
+		return nil
+	})
+}
+
+// testAddUsage: the one-statement counter updates start from zero when
+// there is no row, add to the counters of an existing one without touching
+// the rest (a pool's configuration, an identity's pool), and fail on a
+// missing parent, changing nothing.
+func testAddUsage(t *testing.T, s store.Store) {
+	p, fresh := newPool(account, region, 1), newPool(account, region, 2)
+	mustCreatePool(t, s, p, fresh)
+	i := newIdentity(p.ID, 1)
+	mustCreateIdentity(t, s, i)
+	cfg := []byte(`{"CognitoStreams":{"StreamingStatus":"DISABLED"}}`)
+	update(t, s, func(tx store.Tx) error {
+		return tx.PutSyncPool(&store.SyncPool{PoolID: p.ID, Config: cfg, SyncSessions: 3, DataStorage: 100, LastModified: at(1)})
+	})
+	update(t, s, func(tx store.Tx) error {
+		got, err := tx.AddSyncPoolUsage(p.ID, 50, 1, at(2))
+		noErr(t, "AddSyncPoolUsage", err)
+		same(t, "AddSyncPoolUsage's row", got, &store.SyncPool{PoolID: p.ID, Config: cfg, SyncSessions: 4, DataStorage: 150, LastModified: at(2)})
+		got, err = tx.AddSyncPoolUsage(p.ID, -30, 0, at(3))
+		noErr(t, "AddSyncPoolUsage(negative bytes)", err)
+		same(t, "AddSyncPoolUsage's row", got, &store.SyncPool{PoolID: p.ID, Config: cfg, SyncSessions: 4, DataStorage: 120, LastModified: at(3)})
+		got, err = tx.AddSyncPoolUsage(fresh.ID, 7, 1, at(4))
+		noErr(t, "AddSyncPoolUsage(no row yet)", err)
+		same(t, "AddSyncPoolUsage's new row", got, &store.SyncPool{PoolID: fresh.ID, SyncSessions: 1, DataStorage: 7, LastModified: at(4)})
+		_, err = tx.AddSyncPoolUsage(poolID(region, 9), 1, 1, at(4))
+		wantErr(t, "AddSyncPoolUsage(missing pool)", err, store.ErrNotFound)
+
+		noErr(t, "AddIdentityUsage(no row yet)", tx.AddIdentityUsage(i.ID, p.ID, 40, 1, at(5)))
+		noErr(t, "AddIdentityUsage", tx.AddIdentityUsage(i.ID, p.ID, -10, 2, at(6)))
+		wantErr(t, "AddIdentityUsage(missing identity)", tx.AddIdentityUsage(identityID(9), p.ID, 1, 1, at(6)), store.ErrNotFound)
+		return nil
+	})
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.GetSyncPool(p.ID)
+		noErr(t, "GetSyncPool", err)
+		same(t, "GetSyncPool after AddSyncPoolUsage", got, &store.SyncPool{PoolID: p.ID, Config: cfg, SyncSessions: 4, DataStorage: 120, LastModified: at(3)})
+		u, err := tx.GetIdentityUsage(i.ID)
+		noErr(t, "GetIdentityUsage", err)
+		same(t, "GetIdentityUsage after AddIdentityUsage", u, &store.IdentityUsage{IdentityID: i.ID, PoolID: p.ID, DatasetCount: 3, DataStorage: 30, LastModified: at(6)})
+		_, err = tx.GetIdentityUsage(identityID(9))
+		wantErr(t, "GetIdentityUsage(missing identity)", err, store.ErrNotFound)
 		return nil
 	})
 }

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"time"
+
 	"github.com/cognitod/cognitod/internal/store"
 )
 
@@ -38,6 +40,25 @@ SELECT $1::BYTEA, $2::BYTEA, $3::BIGINT, $4::BIGINT, $5::BIGINT WHERE `+poolExis
 ON CONFLICT (pool_id) DO UPDATE SET
 config = excluded.config, sync_sessions = excluded.sync_sessions, data_storage = excluded.data_storage, modified = excluded.modified`,
 		b(p.PoolID), p.Config, p.SyncSessions, p.DataStorage, nanos(p.LastModified))
+}
+
+func (t *tx) AddSyncPoolUsage(poolID string, bytes, sessions int64, now time.Time) (*store.SyncPool, error) {
+	if err := t.writable(); err != nil {
+		return nil, err
+	}
+	p := &store.SyncPool{PoolID: poolID}
+	var modified int64
+	err := t.queryRow(`INSERT INTO sync_pools AS s (pool_id, config, sync_sessions, data_storage, modified)
+SELECT $1::BYTEA, NULL::BYTEA, $2::BIGINT, $3::BIGINT, $4::BIGINT WHERE `+poolExists+`
+ON CONFLICT (pool_id) DO UPDATE SET
+sync_sessions = s.sync_sessions + excluded.sync_sessions, data_storage = s.data_storage + excluded.data_storage, modified = excluded.modified
+RETURNING s.config, s.sync_sessions, s.data_storage, s.modified`, b(poolID), sessions, bytes, nanos(now)).
+		Scan(blob{&p.Config}, &p.SyncSessions, &p.DataStorage, &modified)
+	if err != nil {
+		return nil, t.notFound("add sync pool usage", err)
+	}
+	p.LastModified = fromNanos(modified)
+	return p, nil
 }
 
 // ListPoolUsage is ListPools' keyset page with each pool's sync_pools row
@@ -102,6 +123,17 @@ SELECT $1::BYTEA, $2::BYTEA, $3::BIGINT, $4::BIGINT, $5::BIGINT WHERE `+identity
 ON CONFLICT (identity_id) DO UPDATE SET
 pool_id = excluded.pool_id, dataset_count = excluded.dataset_count, data_storage = excluded.data_storage, modified = excluded.modified`,
 		b(u.IdentityID), b(u.PoolID), u.DatasetCount, u.DataStorage, nanos(u.LastModified))
+}
+
+func (t *tx) AddIdentityUsage(identityID, poolID string, bytes, datasets int64, now time.Time) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	return t.put("add identity usage", `INSERT INTO identity_usage AS u (identity_id, pool_id, dataset_count, data_storage, modified)
+SELECT $1::BYTEA, $2::BYTEA, $3::BIGINT, $4::BIGINT, $5::BIGINT WHERE `+identityExists+`
+ON CONFLICT (identity_id) DO UPDATE SET
+dataset_count = u.dataset_count + excluded.dataset_count, data_storage = u.data_storage + excluded.data_storage, modified = excluded.modified`,
+		b(identityID), b(poolID), datasets, bytes, nanos(now))
 }
 
 const datasetColumns = `name, pool_id, created, modified, modified_by, sync_count, data_storage, num_records,

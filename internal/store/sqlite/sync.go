@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"time"
 
 	"github.com/cognitod/cognitod/internal/store"
 )
@@ -33,6 +34,24 @@ func (t *tx) PutSyncPool(p *store.SyncPool) error {
 VALUES (?, ?, ?, ?, ?) ON CONFLICT (pool_id) DO UPDATE SET
 config = excluded.config, sync_sessions = excluded.sync_sessions, data_storage = excluded.data_storage, modified = excluded.modified`,
 		p.PoolID, p.Config, p.SyncSessions, p.DataStorage, nanos(p.LastModified))
+}
+
+func (t *tx) AddSyncPoolUsage(poolID string, bytes, sessions int64, now time.Time) (*store.SyncPool, error) {
+	if err := t.writable(); err != nil {
+		return nil, err
+	}
+	p := &store.SyncPool{PoolID: poolID}
+	var modified int64
+	err := t.c.queryRow(`INSERT INTO sync_pools (pool_id, config, sync_sessions, data_storage, modified)
+VALUES (?, NULL, ?, ?, ?) ON CONFLICT (pool_id) DO UPDATE SET
+sync_sessions = sync_sessions + excluded.sync_sessions, data_storage = data_storage + excluded.data_storage, modified = excluded.modified
+RETURNING config, sync_sessions, data_storage, modified`, poolID, sessions, bytes, nanos(now)).
+		Scan(&p.Config, &p.SyncSessions, &p.DataStorage, &modified)
+	if err != nil {
+		return nil, t.fail("add sync pool usage", err)
+	}
+	p.LastModified = fromNanos(modified)
+	return p, nil
 }
 
 // ListPoolUsage is ListPools' keyset page with each pool's sync_pools row
@@ -98,6 +117,16 @@ func (t *tx) PutIdentityUsage(u *store.IdentityUsage) error {
 VALUES (?, ?, ?, ?, ?) ON CONFLICT (identity_id) DO UPDATE SET
 pool_id = excluded.pool_id, dataset_count = excluded.dataset_count, data_storage = excluded.data_storage, modified = excluded.modified`,
 		u.IdentityID, u.PoolID, u.DatasetCount, u.DataStorage, nanos(u.LastModified))
+}
+
+func (t *tx) AddIdentityUsage(identityID, poolID string, bytes, datasets int64, now time.Time) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	return t.put("add identity usage", `INSERT INTO identity_usage (identity_id, pool_id, dataset_count, data_storage, modified)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT (identity_id) DO UPDATE SET
+dataset_count = dataset_count + excluded.dataset_count, data_storage = data_storage + excluded.data_storage, modified = excluded.modified`,
+		identityID, poolID, datasets, bytes, nanos(now))
 }
 
 const datasetColumns = `name, pool_id, created, modified, modified_by, sync_count, data_storage, num_records,
