@@ -143,4 +143,3 @@ func addUsage(tx store.Tx, poolID, identityID string, bytes, datasets, sessions 
 	}
 	return tx.AddSyncPoolUsage(poolID, bytes, sessions, now)
 }
-
