@@ -69,25 +69,26 @@ FROM identity_usage u WHERE u.identity_id = ? AND u.data_storage <> 0 AND sync_p
 	})
 }
 
-// listIdentitiesQuery is one statement for a page and its logins: the
-// page, then each identity's logins by the logins_identity index, one row
-// per login and one for an identity with none, in ID order as the subquery
-// yields them. (A second "IN (...)" query for the logins cost as much as
-// the page; ordering the logins in SQL too cost a sort per page.)
-const listIdentitiesQuery = `SELECT i.id, i.created, i.modified, i.disabled, l.provider, l.subject, l.created
-FROM (SELECT id, created, modified, disabled FROM identities
-WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?) AS i
-LEFT JOIN logins AS l ON l.identity_id = i.id
-ORDER BY i.id`
+// The page queries, built once: a page and its logins in one statement.
+// The subquery walks the page, then each identity's logins come by the
+// logins_identity index, one row per login and one for an identity with
+// none, in ID order as the subquery yields them. (A second "IN (...)" query
+// for the logins cost as much as the page; ordering the logins in SQL too
+// cost a sort per page.) Without disabled identities, "disabled = 0"
+// verbatim lets SQLite use the partial index, which covers the query once
+// disabled is the constant it is.
+var (
+	listIdentitiesQuery        = pageQuery("disabled", "")
+	listEnabledIdentitiesQuery = pageQuery("0", " AND disabled = 0")
+)
 
-// listEnabledIdentitiesQuery is listIdentitiesQuery without disabled
-// identities: "disabled = 0" verbatim lets SQLite use the partial index,
-// which covers the query once disabled is the constant it is.
-const listEnabledIdentitiesQuery = `SELECT i.id, i.created, i.modified, i.disabled, l.provider, l.subject, l.created
-FROM (SELECT id, created, modified, 0 AS disabled FROM identities
-WHERE pool_id = ? AND id > ? AND disabled = 0 ORDER BY id LIMIT ?) AS i
+func pageQuery(disabled, where string) string {
+	return `SELECT i.id, i.created, i.modified, i.disabled, l.provider, l.subject, l.created
+FROM (SELECT id, created, modified, ` + disabled + ` AS disabled FROM identities
+WHERE pool_id = ? AND id > ?` + where + ` ORDER BY id LIMIT ?) AS i
 LEFT JOIN logins AS l ON l.identity_id = i.id
 ORDER BY i.id`
+}
 
 // ListIdentities reads a keyset page: "id > after ORDER BY id LIMIT n" walks
 // the (pool_id, id) index from after, so the millionth page costs what the

@@ -248,13 +248,13 @@ func (s *Store) usable(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Ping checks that a read connection answers.
 // PrefersOrderedIDs: new identities in one file's B-trees go to their last
 // pages when IDs grow with time (store.OrderedIDs).
 func (s *Store) PrefersOrderedIDs() bool { return true }
 
 var _ store.OrderedIDs = (*Store)(nil)
 
+// Ping checks that a read connection answers.
 func (s *Store) Ping(ctx context.Context) error {
 	c, err := s.reader(ctx)
 	if err != nil {
