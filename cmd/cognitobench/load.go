@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
+	"github.com/cognitod/cognitod/internal/identity"
 	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
 )
@@ -35,8 +34,10 @@ func loadCmd(args []string) error {
 		return err
 	}
 	defer st.Close()
+	// IDs as cognitod makes them on this store (time-ordered on SQLite).
+	ordered := store.PrefersOrderedIDs(st)
 	now := time.Now()
-	pool := &store.Pool{ID: newID(*region), Account: *account, Region: *region, Name: "bench-loaded", CreatedAt: now, UpdatedAt: now,
+	pool := &store.Pool{ID: identity.NewPoolID(*region), Account: *account, Region: *region, Name: "bench-loaded", CreatedAt: now, UpdatedAt: now,
 		Config: []byte(`{"allowUnauth":true,"loginProviders":null}`)}
 	if err := st.Update(ctx, func(tx store.Tx) error { return tx.CreatePool(pool) }); err != nil {
 		return err
@@ -46,7 +47,7 @@ func loadCmd(args []string) error {
 		k := min(*batch, *n-done)
 		err := st.Update(ctx, func(tx store.Tx) error {
 			for i := 0; i < k; i++ {
-				if err := tx.CreateIdentity(&store.Identity{ID: newIdentityID(*region), PoolID: pool.ID, CreatedAt: now, ModifiedAt: now}); err != nil {
+				if err := tx.CreateIdentity(&store.Identity{ID: identity.NewIdentityID(*region, ordered), PoolID: pool.ID, CreatedAt: now, ModifiedAt: now}); err != nil {
 					return err
 				}
 			}
@@ -63,10 +64,3 @@ func loadCmd(args []string) error {
 	fmt.Println(pool.ID)
 	return nil
 }
-
-// newID returns a pool's random ID.
-func newID(region string) string { return region + ":" + uuid.NewString() }
-
-// newIdentityID returns an identity ID as cognitod makes them on SQLite:
-// a UUID version 7, growing with time (identity.Service.newIdentityID).
-func newIdentityID(region string) string { return region + ":" + uuid.Must(uuid.NewV7()).String() }

@@ -14,12 +14,11 @@ func TestNewIdentityID(t *testing.T) {
 		ordered bool
 		version string
 	}{{false, "4"}, {true, "7"}} {
-		s := &Service{orderedIDs: tc.ordered}
 		prev := ""
 		increasing := true
 		seen := map[string]bool{}
 		for range 2000 {
-			id := s.newIdentityID("eu-west-1")
+			id := NewIdentityID("eu-west-1", tc.ordered)
 			m := form.FindStringSubmatch(id)
 			if m == nil {
 				t.Fatalf("ordered=%v: %q is not <region>:<uuid>", tc.ordered, id)

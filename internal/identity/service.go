@@ -161,23 +161,29 @@ func newID(region string) string {
 	return region + ":" + uuid.NewString()
 }
 
-// newIdentityID returns a new identity's ID. On a store that prefers keys
-// growing with time (store.OrderedIDs) it is a UUID version 7: 48 bits of
-// Unix milliseconds, then a sub-millisecond sequence and 62 random bits, so
-// consecutive GetIds land in the same B-tree pages (GetId on SQLite took
-// half the time in BenchmarkHandlerGetIdNew). The 62 random bits keep an
-// ID as unguessable as it needs to be: guessing one still takes about 2^61
-// tries for each millisecond. Elsewhere it is random like a pool's.
-func (s *Service) newIdentityID(region string) string {
-	if !s.orderedIDs {
+// NewPoolID returns a new identity pool ID for region, as CreateIdentityPool
+// makes them (for tools that fill a store directly).
+func NewPoolID(region string) string { return newID(region) }
+
+// NewIdentityID returns a new identity ID for region. ordered, on a store
+// that prefers keys growing with time (store.PrefersOrderedIDs), makes it
+// a UUID version 7: 48 bits of Unix milliseconds, then a sub-millisecond
+// sequence and 62 random bits, so consecutive GetIds land in the same
+// B-tree pages (GetId on SQLite took half the time in
+// BenchmarkHandlerGetIdNew). The 62 random bits keep an ID as unguessable
+// as it needs to be: guessing one still takes about 2^61 tries for each
+// millisecond. Otherwise it is random like a pool's.
+func NewIdentityID(region string, ordered bool) string {
+	if !ordered {
 		return newID(region)
 	}
-	u, err := uuid.NewV7()
-	if err != nil {
-		// crypto/rand does not fail on the systems Go supports.
-		panic(err)
-	}
-	return region + ":" + u.String()
+	// crypto/rand, under uuid, does not fail on the systems Go supports.
+	return region + ":" + uuid.Must(uuid.NewV7()).String()
+}
+
+// newIdentityID returns an identity ID as this service's store prefers it.
+func (s *Service) newIdentityID(region string) string {
+	return NewIdentityID(region, s.orderedIDs)
 }
 
 // developerOnly refuses identity (temporary) credentials on operations that
