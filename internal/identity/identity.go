@@ -26,8 +26,8 @@ func (s *Service) GetId(c *api.Call) (any, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if acct := c.In.Str("AccountId"); acct != "" && acct != pool.Account {
-		return nil, errPoolNotFound(poolID)
+	if err := checkAccountID(c, pool); err != nil {
+		return nil, err
 	}
 	refs, err := s.resolveLogins(c, poolID, cfg, logins, false, c.Now)
 	if err != nil {
@@ -69,8 +69,8 @@ func (s *Service) getIDUnauthenticated(c *api.Call, poolID string) (any, error) 
 		if err != nil {
 			return err
 		}
-		if acct := c.In.Str("AccountId"); acct != "" && acct != pool.Account {
-			return errPoolNotFound(poolID)
+		if err := checkAccountID(c, pool); err != nil {
+			return err
 		}
 		if !cfg.AllowUnauthenticatedIdentities {
 			return notAuthorized(msgUnauthNotAllowed)
@@ -82,6 +82,15 @@ func (s *Service) getIDUnauthenticated(c *api.Call, poolID string) (any, error) 
 		return nil, err
 	}
 	return getIDOut{ident.ID}, nil
+}
+
+// checkAccountID applies GetId's AccountId: when given, it must be the
+// pool's account, else the pool does not exist as far as the caller can tell.
+func checkAccountID(c *api.Call, pool *store.Pool) error {
+	if acct := c.In.Str("AccountId"); acct != "" && acct != pool.Account {
+		return errPoolNotFound(pool.ID)
+	}
+	return nil
 }
 
 type getIDOut struct {
