@@ -26,13 +26,18 @@ import (
 const staticAuth = "AWS4-HMAC-SHA256 Credential=123456789012/20261123/us-east-1/cognito-identity/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000"
 
 func benchApp(b *testing.B) *App {
-	b.Helper()
-	app, err := Open(context.Background(), &Options{Store: "sqlite:" + filepath.Join(b.TempDir(), "c.db"), Auth: auth.ModeAny,
-		DataDir: b.TempDir(), Addr: "127.0.0.1:9230"}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+	return openApp(b, "sqlite:"+filepath.Join(b.TempDir(), "c.db"))
+}
+
+// openApp opens cognitod on storeURL under --auth any, closed when tb ends.
+func openApp(tb testing.TB, storeURL string) *App {
+	tb.Helper()
+	app, err := Open(context.Background(), &Options{Store: storeURL, Auth: auth.ModeAny,
+		DataDir: tb.TempDir(), Addr: "127.0.0.1:9230"}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { app.Close() })
+	tb.Cleanup(func() { app.Close() })
 	return app
 }
 

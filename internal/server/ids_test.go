@@ -1,14 +1,10 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 
-	"github.com/cognitod/cognitod/internal/auth"
 	"github.com/cognitod/cognitod/internal/store/postgres/pgtest"
 )
 
@@ -27,12 +23,7 @@ func TestIdentityIDVersions(t *testing.T) {
 		{"postgres", func(t *testing.T) string { return pgtest.Database(t) }, '4'},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			app, err := Open(context.Background(), &Options{Store: tc.store(t), Auth: auth.ModeAny,
-				DataDir: t.TempDir(), Addr: "127.0.0.1:9230"}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer app.Close()
+			app := openApp(t, tc.store(t))
 			h := app.Handler()
 			var p struct{ IdentityPoolId string }
 			w := call(h, "CreateIdentityPool", `{"IdentityPoolName":"ids","AllowUnauthenticatedIdentities":true}`)
