@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/cognitod/cognitod/internal/store"
@@ -10,6 +12,7 @@ var loginTests = []test{
 	{"LoginCRUD", testLoginCRUD},
 	{"ListLogins", testListLogins},
 	{"MoveLogins", testMoveLogins},
+	{"ListedLogins", testListedLogins},
 }
 
 func testLoginCRUD(t *testing.T, s store.Store) {
@@ -178,4 +181,63 @@ func testMoveLogins(t *testing.T, s store.Store) {
 		sameLogins(t, "logins of to after failed moves", got, want)
 		return nil
 	})
+}
+
+// testListedLogins checks that ListIdentities shows each identity's logins
+// as they stand after every way they change: added, removed, moved to
+// another identity, and gone with their identity. A backend may keep a copy
+// of the logins beside the identity for its pages (SQLite does); this is
+// what holds the copy to the logins themselves.
+func testListedLogins(t *testing.T, s store.Store) {
+	p := newPool(account, region, 1)
+	mustCreatePool(t, s, p)
+	a, b, c := newIdentity(p.ID, 1), newIdentity(p.ID, 2), newIdentity(p.ID, 3)
+	// Subjects with separators, digits and multibyte characters in them,
+	// for a backend that encodes its copy.
+	a.Logins = []*store.Login{newLogin(p.ID, "graph.facebook.com", "fb", a.ID), newLogin(p.ID, "accounts.google.com", "g:12;3", a.ID)}
+	mustCreateIdentity(t, s, a)
+	mustCreateIdentity(t, s, b)
+	mustCreateIdentity(t, s, c)
+	// listed compares every identity ListIdentities returns (both with and
+	// without the disabled ones) with the logins ListLogins returns for it.
+	listed := func(when string, wantIDs int) {
+		t.Helper()
+		view(t, s, func(tx store.Tx) error {
+			for _, hide := range []bool{false, true} {
+				is, err := tx.ListIdentities(p.ID, "", 0, hide)
+				noErr(t, "ListIdentities", err)
+				if len(is) != wantIDs {
+					failf(t, "%s: ListIdentities(hideDisabled %v) returned %d identities, want %d", when, hide, len(is), wantIDs)
+				}
+				for _, i := range is {
+					want, err := tx.ListLogins(i.ID, "", "", 0)
+					noErr(t, "ListLogins", err)
+					sameLogins(t, when+": ListIdentities' logins of "+i.ID, i.Logins, want)
+				}
+			}
+			return nil
+		})
+	}
+	listed("created", 3)
+	update(t, s, func(tx store.Tx) error {
+		return tx.AddLogin(newLogin(p.ID, "cognito-identity.amazonaws.com", "dév 名前:5", b.ID))
+	})
+	listed("after AddLogin", 3)
+	update(t, s, func(tx store.Tx) error { return tx.RemoveLogin(p.ID, "graph.facebook.com", "fb") })
+	listed("after RemoveLogin", 3)
+	update(t, s, func(tx store.Tx) error { return tx.MoveLogins(a.ID, c.ID) })
+	listed("after MoveLogins", 3)
+	update(t, s, func(tx store.Tx) error { return tx.RemoveLogin(p.ID, "accounts.google.com", "g:12;3") })
+	listed("after removing the last login", 3)
+	update(t, s, func(tx store.Tx) error { return tx.DeleteIdentity(b.ID) })
+	listed("after DeleteIdentity", 2)
+	// Undone writes leave no trace in the listing either.
+	undo := errors.New("undo")
+	if err := s.Update(context.Background(), func(tx store.Tx) error {
+		noErr(t, "AddLogin", tx.AddLogin(newLogin(p.ID, "graph.facebook.com", "undone", c.ID)))
+		return undo
+	}); !errors.Is(err, undo) {
+		failf(t, "Update = %v, want the closure's error", err)
+	}
+	listed("after an Update that failed", 2)
 }

@@ -90,6 +90,9 @@ func describe(c *conn, name string) (tableDef, error) {
 			rows.Close()
 			return d, fmt.Errorf("sqlite: describe %s: %w", name, err)
 		}
+		if derivedColumns[name] == col {
+			continue // rebuilt by triggers as the rows it derives from load
+		}
 		d.Columns = append(d.Columns, col)
 		d.text = append(d.text, typ == "TEXT")
 		d.integer = append(d.integer, strings.Contains(typ, "INT"))

@@ -188,6 +188,9 @@ CREATE TABLE bulk_publish (
 	// 3: running identity counts per pool (store/counters.go), backfilled
 	// from the identities already stored into each pool's shard 0.
 	countersMigration,
+	// 4: each identity's logins copied into identities.logins by
+	// triggers, for ListIdentities (logins.go).
+	loginsMigration,
 }
 
 // migrate brings the schema up to date, one transaction per migration, so a
