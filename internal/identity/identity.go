@@ -263,13 +263,16 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 	}
 	out := &identitiesPage{IdentityPoolId: poolID}
 	err = s.view(c, func(tx store.Tx) error {
-		if _, _, err := ownedPool(tx, c, poolID); err != nil {
-			return err
+		// The pool and the page in one read; the page is shown only to
+		// the pool's owner.
+		page, err := tx.ListPoolIdentities(poolID, after, limit+1, hide)
+		if errors.Is(err, store.ErrNotFound) || err == nil && !owns(c, page.Account, page.Region) {
+			return errPoolNotFound(poolID)
 		}
-		list, err := tx.ListIdentities(poolID, after, limit+1, hide)
 		if err != nil {
 			return err
 		}
+		list := page.Identities
 		if len(list) > limit {
 			list = list[:limit]
 			t := s.sealPage(scope, list[len(list)-1].ID)

@@ -87,6 +87,11 @@ type Tx interface {
 	// ordered by ID, logins included; limit <= 0 means all. hideDisabled
 	// leaves disabled ones out.
 	ListIdentities(poolID, after string, limit int, hideDisabled bool) ([]*Identity, error)
+	// ListPoolIdentities is ListIdentities together with the pool's owner,
+	// which an access check needs before the page may be shown: ErrNotFound
+	// when there is no such pool. A backend may read both in one statement
+	// (SQLite does) or use PoolIdentities.
+	ListPoolIdentities(poolID, after string, limit int, hideDisabled bool) (*PoolPage, error)
 
 	// Logins: (pool, provider, subject) is unique and names one identity.
 	// AddLogin returns ErrNotFound if l's identity does not exist.
@@ -207,6 +212,26 @@ type OrderedIDs interface {
 func PrefersOrderedIDs(st Store) bool {
 	o, ok := st.(OrderedIDs)
 	return ok && o.PrefersOrderedIDs()
+}
+
+// PoolPage is a page of a pool's identities and the pool's owner.
+type PoolPage struct {
+	Account, Region string
+	Identities      []*Identity
+}
+
+// PoolIdentities is ListPoolIdentities from GetPool and ListIdentities,
+// for backends that read the pool and the page with two statements.
+func PoolIdentities(tx Tx, poolID, after string, limit int, hideDisabled bool) (*PoolPage, error) {
+	p, err := tx.GetPool(poolID)
+	if err != nil {
+		return nil, err
+	}
+	is, err := tx.ListIdentities(poolID, after, limit, hideDisabled)
+	if err != nil {
+		return nil, err
+	}
+	return &PoolPage{Account: p.Account, Region: p.Region, Identities: is}, nil
 }
 
 // IdentityWithLogins is GetIdentity from PeekIdentity and ListLogins, for

@@ -13,6 +13,58 @@ var identityTests = []test{
 	{"IdentityDeleteCascades", testIdentityDeleteCascades},
 	{"ListIdentities", testListIdentities},
 	{"ListIdentitiesNoNPlusOne", testListIdentitiesQueries},
+	{"ListPoolIdentities", testListPoolIdentities},
+}
+
+// testListPoolIdentities: the page is ListIdentities' page, with the owner
+// of the pool; a pool without identities has an empty page and its owner;
+// a missing pool is ErrNotFound.
+func testListPoolIdentities(t *testing.T, s store.Store) {
+	p, other, empty := newPool(account, region, 1), newPool("999988887777", "eu-west-1", 2), newPool(account, region, 3)
+	mustCreatePool(t, s, p, other, empty)
+	for n := 1; n <= 12; n++ {
+		pool := p
+		if n%3 == 0 {
+			pool = other
+		}
+		i := newIdentity(pool.ID, n)
+		i.Disabled = n%4 == 0
+		if n%2 == 0 {
+			i.Logins = []*store.Login{newLogin(pool.ID, "graph.facebook.com", fmt.Sprint("fb", n), i.ID)}
+		}
+		mustCreateIdentity(t, s, i)
+	}
+	view(t, s, func(tx store.Tx) error {
+		for _, pool := range []*store.Pool{p, other, empty} {
+			for _, hide := range []bool{false, true} {
+				all, err := tx.ListIdentities(pool.ID, "", 0, hide)
+				noErr(t, "ListIdentities", err)
+				afters := []string{""}
+				if len(all) > 0 {
+					afters = append(afters, all[0].ID, all[len(all)-1].ID)
+				}
+				for _, after := range afters {
+					for _, limit := range []int{0, 1, 3} {
+						what := fmt.Sprintf("ListPoolIdentities(%s, after %q, limit %d, hideDisabled %v)", pool.Name, after, limit, hide)
+						want, err := tx.ListIdentities(pool.ID, after, limit, hide)
+						noErr(t, "ListIdentities", err)
+						got, err := tx.ListPoolIdentities(pool.ID, after, limit, hide)
+						noErr(t, what, err)
+						if got.Account != pool.Account || got.Region != pool.Region {
+							failf(t, "%s: owner %s/%s, want %s/%s", what, got.Account, got.Region, pool.Account, pool.Region)
+						}
+						sameStrings(t, what, ids(got.Identities), ids(want))
+						for k := range want {
+							sameIdentity(t, got.Identities[k], want[k])
+						}
+					}
+				}
+			}
+		}
+		_, err := tx.ListPoolIdentities(poolID(region, 9), "", 0, false)
+		wantErr(t, "ListPoolIdentities(missing pool)", err, store.ErrNotFound)
+		return nil
+	})
 }
 
 func testIdentityCRUD(t *testing.T, s store.Store) {

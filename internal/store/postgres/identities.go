@@ -104,6 +104,10 @@ WHERE pool_id = $1 AND id > $2 AND NOT disabled ORDER BY id LIMIT $3`
 	return is, nil
 }
 
+func (t *tx) ListPoolIdentities(poolID, after string, limit int, hideDisabled bool) (*store.PoolPage, error) {
+	return store.PoolIdentities(t, poolID, after, limit, hideDisabled)
+}
+
 // attachLogins fills in the logins of identities sorted by ID with one
 // "identity_id = ANY($1)" query: never one per identity.
 func (t *tx) attachLogins(is []*store.Identity) error {

@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"cmp"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -74,33 +76,77 @@ FROM identity_usage u WHERE u.identity_id = ? AND u.data_storage <> 0 AND sync_p
 // Without disabled identities, "disabled = 0" verbatim lets SQLite use the
 // partial index, which covers the query once disabled is the constant it
 // is.
+//
+// The pool page queries put the pool's row before the page: ListIdentities
+// in the service needs the pool's owner for its access check, and reading
+// both in one statement saves the round trip through database/sql and the
+// driver that was a tenth of a page's cost. The pool's row has the page's
+// five columns, so that the identities' rows carry none more (modernc reads
+// every column of every row through a call of its own: two NULL columns a
+// row cost what the saved round trip did). It is told apart by its empty
+// ID, which no identity has, and carries "account/region" where an
+// identity has its logins; a missing pool yields no such row.
 var (
-	listIdentitiesQuery        = pageQuery("disabled", "")
-	listEnabledIdentitiesQuery = pageQuery("0", " AND disabled = 0")
+	listIdentitiesQuery            = pageQuery("disabled", "")
+	listEnabledIdentitiesQuery     = pageQuery("0", " AND disabled = 0")
+	listPoolIdentitiesQuery        = poolPageQuery(listIdentitiesQuery)
+	listPoolEnabledIdentitiesQuery = poolPageQuery(listEnabledIdentitiesQuery)
 )
 
 func pageQuery(disabled, where string) string {
 	return `SELECT id, created, modified, ` + disabled + `, logins FROM identities
-WHERE pool_id = ? AND id > ?` + where + ` ORDER BY id LIMIT ?`
+WHERE pool_id = ?1 AND id > ?2` + where + ` ORDER BY id LIMIT ?3`
+}
+
+func poolPageQuery(page string) string {
+	return `SELECT '', 0, 0, 0, account || '/' || region FROM pools WHERE id = ?1
+UNION ALL SELECT * FROM (` + page + `)`
 }
 
 // ListIdentities reads a keyset page: "id > after ORDER BY id LIMIT n" walks
 // the (pool_id, id) index from after, so the millionth page costs what the
 // first does.
 func (t *tx) ListIdentities(poolID, after string, limit int, hideDisabled bool) ([]*store.Identity, error) {
-	if err := t.readable(); err != nil {
-		return nil, err
-	}
 	q := listIdentitiesQuery
 	if hideDisabled {
 		q = listEnabledIdentitiesQuery
+	}
+	p, err := t.page(q, poolID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return p.Identities, nil
+}
+
+// ListPoolIdentities is ListIdentities with the pool's row in the same
+// statement.
+func (t *tx) ListPoolIdentities(poolID, after string, limit int, hideDisabled bool) (*store.PoolPage, error) {
+	q := listPoolIdentitiesQuery
+	if hideDisabled {
+		q = listPoolEnabledIdentitiesQuery
+	}
+	p, err := t.page(q, poolID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	if p.Account == "" {
+		return nil, fmt.Errorf("sqlite: list identities: pool %s: %w", poolID, store.ErrNotFound)
+	}
+	return p, nil
+}
+
+// page runs a page query and reads its rows: identities, and the pool's
+// row if the query has one.
+func (t *tx) page(q, poolID, after string, limit int) (*store.PoolPage, error) {
+	if err := t.readable(); err != nil {
+		return nil, err
 	}
 	rows, err := t.c.query(q, poolID, after, noLimit(limit))
 	if err != nil {
 		return nil, t.fail("list identities", err)
 	}
 	defer rows.Close()
-	var is []*store.Identity
+	p := &store.PoolPage{}
 	// Scan's destinations escape to the heap: declared once, not per row
 	// (that was 7 allocations a row, half of a page's).
 	var (
@@ -113,19 +159,34 @@ func (t *tx) ListIdentities(poolID, after string, limit int, hideDisabled bool) 
 		if err := rows.Scan(&id, &created, &modified, &disabled, &logins); err != nil {
 			return nil, t.fail("list identities", err)
 		}
-		i := &store.Identity{ID: id, PoolID: poolID, CreatedAt: fromNanos(created), ModifiedAt: fromNanos(modified), Disabled: disabled}
+		if id == "" { // the pool's row: "account/region" (a region has no "/")
+			k := strings.LastIndexByte(logins.String, '/')
+			if k < 0 {
+				return nil, fmt.Errorf("sqlite: list identities: pool row %q", logins.String)
+			}
+			p.Account, p.Region = logins.String[:k], logins.String[k+1:]
+			continue
+		}
+		i := &store.Identity{ID: id, PoolID: poolID, CreatedAt: fromNanos(created),
+			ModifiedAt: fromNanos(modified), Disabled: disabled}
 		if logins.Valid {
 			if err := decodeLogins(i, logins.String); err != nil {
 				return nil, err
 			}
 			slices.SortFunc(i.Logins, byProviderSubject)
 		}
-		is = append(is, i)
+		p.Identities = append(p.Identities, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, t.fail("list identities", err)
 	}
-	return is, nil
+	// SQLite yields a subquery's rows in its ORDER BY's order, but SQL does
+	// not promise that through UNION ALL: keyset pages must be in ID order.
+	byID := func(a, b *store.Identity) int { return cmp.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(p.Identities, byID) {
+		slices.SortFunc(p.Identities, byID)
+	}
+	return p, nil
 }
 
 func byProviderSubject(a, b *store.Login) int {

@@ -31,6 +31,8 @@ func TestQueryPlans(t *testing.T) {
 		tx.UpdateIdentity(&store.Identity{ID: id})
 		tx.ListIdentities(pool, "", 60, false)
 		tx.ListIdentities(pool, "", 60, true)
+		tx.ListPoolIdentities(pool, "", 60, false)
+		tx.ListPoolIdentities(pool, "", 60, true)
 		tx.AddLogin(&store.Login{PoolID: pool, Provider: "p", Subject: "s", IdentityID: id})
 		tx.FindLogin(pool, "p", "s")
 		tx.ListLogins(id, "", "", 0)
