@@ -51,6 +51,7 @@ type Shape struct {
 
 	reOnce sync.Once
 	re     *regexp.Regexp
+	fast   fastPattern // nil when the pattern needs the regexp
 }
 
 // Regexp returns the shape's pattern compiled and anchored at both ends (AWS
@@ -61,8 +62,30 @@ func (s *Shape) Regexp() *regexp.Regexp {
 	if s.Pattern == "" {
 		return nil
 	}
-	s.reOnce.Do(func() { s.re = regexp.MustCompile(`^(?:` + JavaPattern(s.Pattern) + `)$`) })
+	s.compile()
 	return s.re
+}
+
+func (s *Shape) compile() {
+	s.reOnce.Do(func() {
+		p := JavaPattern(s.Pattern)
+		s.re = regexp.MustCompile(`^(?:` + p + `)$`)
+		s.fast = compileFast(p)
+	})
+}
+
+// MatchPattern reports whether v matches the shape's pattern (true when
+// there is none): the same answer as Regexp().MatchString, by a loop over
+// v for the patterns made of repeated classes and literals (fastpattern.go).
+func (s *Shape) MatchPattern(v string) bool {
+	if s.Pattern == "" {
+		return true
+	}
+	s.compile()
+	if s.fast != nil {
+		return s.fast.match(v)
+	}
+	return s.re.MatchString(v)
 }
 
 // IsRequired reports whether the structure's member name is required.

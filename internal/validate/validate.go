@@ -477,7 +477,7 @@ func stringFails(sh *model.Shape, s string) fail {
 	if sh.HasMax || sh.HasMin {
 		f = lengthFails(sh, int64(utf8.RuneCountInString(s)))
 	}
-	if sh.Pattern != "" && !sh.Regexp().MatchString(s) {
+	if !sh.MatchPattern(s) {
 		f |= failPattern
 	}
 	if len(sh.Enum) > 0 {

@@ -2,7 +2,9 @@
 # Compare cognitod, moto_server and cognitobench's bare handler with wrk, in
 # one run: GetId creating identities on all three, then ListIdentities
 # (MaxResults 60) on a large pool's first and deep pages against the bare
-# handler. Prints one line per measurement and the ratios.
+# handler, and against the bare handler answering a canned page of the same
+# size (list-static: what moving a page's bytes costs, without making it).
+# Prints one line per measurement and the ratios.
 #
 #   bash cmd/cognitobench/wrk/run.sh [BIG_STORE_DIR]
 #
@@ -22,11 +24,12 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$work/cognitod" ./cmd/cognitod && go build -o "$work/cognitobench" ./cmd/cognitobench)
 "$work/cognitod" --auth any --store "sqlite:$work/c.db" --listen 127.0.0.1:19230 2>"$work/cognitod.log" & pids+=($!)
 "$work/cognitobench" bare --listen 127.0.0.1:19999 2>/dev/null & pids+=($!)
+"$work/cognitobench" bare --list-page --listen 127.0.0.1:19998 2>/dev/null & pids+=($!)
 moto_server -p 15000 >"$work/moto.log" 2>&1 & pids+=($!)
 if [ -n "$big" ]; then
   "$work/cognitod" --auth any --store "sqlite:$big/big.db" --listen 127.0.0.1:19232 2>"$work/big.log" & pids+=($!)
 fi
-for port in 19230 19999 15000 ${big:+19232}; do
+for port in 19230 19999 19998 15000 ${big:+19232}; do
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done
 done
 
@@ -60,7 +63,9 @@ if [ -n "$big" ]; then
   bp=$(cat "$big/big.pool")
   token=$("$work/cognitobench" token --endpoint http://127.0.0.1:19232 --pool "$bp" --page "$page" 2>/dev/null)
   measure list-bare http://127.0.0.1:19999/ list.lua POOL="$bp"
+  measure list-static http://127.0.0.1:19998/ list.lua POOL="$bp"
   measure list-first http://127.0.0.1:19232/ list.lua POOL="$bp"
   measure list-deep http://127.0.0.1:19232/ list.lua POOL="$bp" TOKEN="$token"
   echo "ListIdentities: first/bare $(ratio list-first list-bare), deep/bare $(ratio list-deep list-bare), deep/first $(ratio list-deep list-first), p99 deep/first $(ratio list-deep list-first p99)"
+  echo "  static page/bare $(ratio list-static list-bare), first/static page $(ratio list-first list-static)"
 fi
