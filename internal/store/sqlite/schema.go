@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -235,8 +236,19 @@ func migrateOne(ctx context.Context, c *conn) (done bool, err error) {
 		_, err := c.c.ExecContext(ctx, "COMMIT")
 		return true, err
 	}
+	// Upgrading a store that holds data may take a while (migration 4
+	// rebuilds the identity indexes: about two minutes for ten million
+	// identities); say so rather than look hung. A new store's schema is
+	// made in milliseconds, without a word.
+	start := time.Now()
+	if version > 0 {
+		slog.Info("sqlite: upgrading the schema; on a large store this can take minutes", "from", version, "to", version+1)
+	}
 	if _, err := c.c.ExecContext(ctx, migrations[version]); err != nil {
 		return false, fmt.Errorf("sqlite: migration %d: %w", version+1, err)
+	}
+	if version > 0 {
+		slog.Info("sqlite: schema upgraded", "version", version+1, "took", time.Since(start).Round(time.Millisecond))
 	}
 	if _, err := c.c.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied) VALUES (?, ?)", version+1, time.Now().UnixNano()); err != nil {
 		return false, fmt.Errorf("sqlite: migration %d: %w", version+1, err)
