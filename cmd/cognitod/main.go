@@ -49,6 +49,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	// Packages that log without being handed a logger (the SQLite store's
+	// schema upgrade) log in the same format, to the same place.
+	slog.SetDefault(log)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(cfg.GCPercent)
 	}
