@@ -223,3 +223,34 @@ func TestGCPercent(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitDelay: 100us by default, any duration from 0 (never wait) to
+// 1s by flag or environment; anything else is refused.
+func TestCommitDelay(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want time.Duration
+		ok   bool
+	}{
+		{nil, nil, 100 * time.Microsecond, true},
+		{[]string{"--commit-delay", "0"}, nil, 0, true},
+		{[]string{"--commit-delay", "250us"}, nil, 250 * time.Microsecond, true},
+		{nil, map[string]string{"COGNITOD_COMMIT_DELAY": "1ms"}, time.Millisecond, true},
+		{[]string{"--commit-delay", "-1us"}, nil, 0, false},
+		{[]string{"--commit-delay", "2s"}, nil, 0, false},
+		{[]string{"--commit-delay", "soon"}, nil, 0, false},
+	} {
+		c, err := parseConfig(tc.args, envOf(tc.env), io.Discard)
+		switch {
+		case !tc.ok && err == nil:
+			t.Errorf("%v %v: accepted (%v)", tc.args, tc.env, c.CommitDelay)
+		case !tc.ok && !strings.Contains(err.Error(), "--commit-delay"):
+			t.Errorf("%v %v: %v, want a --commit-delay error", tc.args, tc.env, err)
+		case tc.ok && err != nil:
+			t.Errorf("%v %v: %v", tc.args, tc.env, err)
+		case tc.ok && c.CommitDelay != tc.want:
+			t.Errorf("%v %v: %v, want %v", tc.args, tc.env, c.CommitDelay, tc.want)
+		}
+	}
+}

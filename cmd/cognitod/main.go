@@ -52,6 +52,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// Packages that log without being handed a logger (the SQLite store's
 	// schema upgrade) log in the same format, to the same place.
 	slog.SetDefault(log)
+	commitDelay := cfg.CommitDelay
+	if commitDelay == 0 {
+		commitDelay = -1 // --commit-delay 0: never wait (zero is the store's default)
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(cfg.GCPercent)
 	}
@@ -69,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		PublicURL: cfg.PublicURL, Addr: ln.Addr().String(), StreamSink: cfg.StreamSink,
 		Logins: cfg.Logins, LoginsConfig: cfg.LoginsConfig,
 		KeyRotation: cfg.KeyRotation, Throttle: cfg.Throttle, SeedFile: cfg.SeedFile,
-		LogRequests: cfg.LogRequests,
+		LogRequests: cfg.LogRequests, CommitDelay: commitDelay,
 	}, log, stdout)
 	if err != nil {
 		ln.Close()

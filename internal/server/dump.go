@@ -12,7 +12,7 @@ import (
 // but the schema is written. kind names the backend for a dump's header
 // (sqlite, memory or postgres); close closes the store.
 func OpenDumper(ctx context.Context, url string) (d store.Dumper, kind, desc string, close func() error, err error) {
-	st, k, err := openStore(ctx, url)
+	st, k, err := openStore(ctx, url, 0)
 	if err != nil {
 		return nil, "", "", nil, err
 	}

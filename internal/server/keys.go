@@ -69,7 +69,7 @@ func (r *rotator) Stop() {
 // keyringFor opens the store a --store URL names and its keyring, for the
 // `cognitod keys` commands. The issuer does not matter to them.
 func keyringFor(ctx context.Context, storeURL string) (*tokens.Keyring, func() error, error) {
-	st, _, err := openStore(ctx, storeURL)
+	st, _, err := openStore(ctx, storeURL, 0)
 	if err != nil {
 		return nil, nil, err
 	}

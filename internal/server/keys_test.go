@@ -19,7 +19,7 @@ import (
 // the period at start and rotates it; a young key is left alone.
 func TestScheduledRotation(t *testing.T) {
 	ctx := context.Background()
-	st, _, err := openStore(ctx, "memory")
+	st, _, err := openStore(ctx, "memory", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

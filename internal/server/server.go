@@ -47,6 +47,10 @@ type Options struct {
 	Logins trust.Mode
 	// LoginsConfig is the --logins-config file (docs/LOGINS.md).
 	LoginsConfig string
+	// CommitDelay is --commit-delay: how long the SQLite store's writer may
+	// wait for more Updates to share a commit (sqlite.Options.CommitDelay:
+	// 0 is the default, negative never waits).
+	CommitDelay time.Duration
 	// KeyRotation rotates each region's OpenID signing key once it is this
 	// old (0: never; see keys.go).
 	KeyRotation time.Duration
@@ -82,10 +86,11 @@ type App struct {
 }
 
 // openStore opens the store a --store URL names.
-func openStore(ctx context.Context, url string) (store.Store, storeKind, error) {
+func openStore(ctx context.Context, url string, commitDelay time.Duration) (store.Store, storeKind, error) {
+	opts := sqlite.Options{CommitDelay: commitDelay}
 	switch {
 	case url == "memory":
-		st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
+		st, err := sqlite.Open(ctx, ":memory:", opts)
 		return st, storeKind{"memory", "memory (nothing is kept after exit)"}, err
 	case strings.HasPrefix(url, "sqlite:"):
 		path := strings.TrimPrefix(url, "sqlite:")
@@ -100,7 +105,7 @@ func openStore(ctx context.Context, url string) (store.Store, storeKind, error) 
 		if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600); err == nil {
 			f.Close()
 		}
-		st, err := sqlite.Open(ctx, path, sqlite.Options{})
+		st, err := sqlite.Open(ctx, path, opts)
 		return st, storeKind{"sqlite", "sqlite:" + path}, err
 	case postgres.IsURL(url):
 		// Shared by every node given the same URL (docs/SCALING.md).
@@ -185,7 +190,7 @@ func Open(ctx context.Context, cfg *Options, log *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return nil, err
 	}
-	st, kind, err := openStore(ctx, cfg.Store)
+	st, kind, err := openStore(ctx, cfg.Store, cfg.CommitDelay)
 	if err != nil {
 		return nil, err
 	}

@@ -205,8 +205,14 @@ func migrate(ctx context.Context, c *conn) error {
 )`); err != nil {
 		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
 	}
+	// Only a store that held a schema already is upgraded; a new one's
+	// schema is made in milliseconds, without a word.
+	var initial int
+	if err := c.c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&initial); err != nil {
+		return fmt.Errorf("sqlite: read schema version: %w", err)
+	}
 	for {
-		done, err := migrateOne(ctx, c)
+		done, err := migrateOne(ctx, c, initial > 0)
 		if err != nil || done {
 			return err
 		}
@@ -216,7 +222,7 @@ func migrate(ctx context.Context, c *conn) error {
 // migrateOne applies the first pending migration; done reports there was
 // none. The version is read inside the write transaction, so two processes
 // opening one file at once cannot both apply the same migration.
-func migrateOne(ctx context.Context, c *conn) (done bool, err error) {
+func migrateOne(ctx context.Context, c *conn, announce bool) (done bool, err error) {
 	if _, err := c.c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return false, fmt.Errorf("sqlite: migrate: %w", err)
 	}
@@ -238,16 +244,15 @@ func migrateOne(ctx context.Context, c *conn) (done bool, err error) {
 	}
 	// Upgrading a store that holds data may take a while (migration 4
 	// rebuilds the identity indexes: about two minutes for ten million
-	// identities); say so rather than look hung. A new store's schema is
-	// made in milliseconds, without a word.
+	// identities); say so rather than look hung.
 	start := time.Now()
-	if version > 0 {
+	if announce {
 		slog.Info("sqlite: upgrading the schema; on a large store this can take minutes", "from", version, "to", version+1)
 	}
 	if _, err := c.c.ExecContext(ctx, migrations[version]); err != nil {
 		return false, fmt.Errorf("sqlite: migration %d: %w", version+1, err)
 	}
-	if version > 0 {
+	if announce {
 		slog.Info("sqlite: schema upgraded", "version", version+1, "took", time.Since(start).Round(time.Millisecond))
 	}
 	if _, err := c.c.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied) VALUES (?, ?)", version+1, time.Now().UnixNano()); err != nil {

@@ -18,12 +18,16 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cognitod/cognitod/internal/store"
 )
 
 // Memory is the dsn of a non-persistent, in-memory store.
 const Memory = ":memory:"
+
+// DefaultCommitDelay is Options.CommitDelay's default.
+const DefaultCommitDelay = 100 * time.Microsecond
 
 // Options tune a store; the zero value is a good default.
 type Options struct {
@@ -37,6 +41,10 @@ type Options struct {
 	Readers int
 	// MaxBatch bounds how many Update closures share one commit (default 256).
 	MaxBatch int
+	// CommitDelay is the longest the writer waits, under concurrent load,
+	// for more Updates to share a commit (batchPace in writer.go). Zero
+	// means DefaultCommitDelay; negative means never wait.
+	CommitDelay time.Duration
 	// BusyTimeoutMillis is how long a connection waits for a lock held by
 	// another process before failing (default 5000). Within one process the
 	// store never waits on itself.
@@ -54,6 +62,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 256
+	}
+	if o.CommitDelay == 0 {
+		o.CommitDelay = DefaultCommitDelay
 	}
 	if o.BusyTimeoutMillis <= 0 {
 		o.BusyTimeoutMillis = 5000
@@ -74,11 +85,12 @@ type Store struct {
 	writer *conn
 	// readers holds the idle read connections; taking one is how a View
 	// waits its turn.
-	readers  chan *conn
-	all      []*conn // every connection, for QueryCount and Close
-	requests chan *request
-	maxBatch int
-	commits  atomic.Int64 // batches committed, for tests
+	readers     chan *conn
+	all         []*conn // every connection, for QueryCount and Close
+	requests    chan *request
+	maxBatch    int
+	commitDelay time.Duration
+	commits     atomic.Int64 // batches committed, for tests
 	// rehearsals is how many times each Update closure is run and undone
 	// before its real run: tests set it (writer.go, rehearse).
 	rehearsals int
@@ -99,12 +111,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: driver %q is not compiled in (have %v)", opts.Driver, Drivers())
 	}
 	s := &Store{
-		driver:     d,
-		memory:     dsn == Memory,
-		requests:   make(chan *request), // unbuffered: see Update
-		maxBatch:   opts.MaxBatch,
-		closing:    make(chan struct{}),
-		writerDone: make(chan struct{}),
+		driver:      d,
+		memory:      dsn == Memory,
+		requests:    make(chan *request), // unbuffered: see Update
+		maxBatch:    opts.MaxBatch,
+		commitDelay: opts.CommitDelay,
+		closing:     make(chan struct{}),
+		writerDone:  make(chan struct{}),
 	}
 	if s.memory {
 		opts.Readers = 0

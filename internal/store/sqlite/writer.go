@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/cognitod/cognitod/internal/store"
 )
@@ -83,6 +84,8 @@ func (s *Store) writeLoop() {
 		close(s.writerDone)
 	}()
 	batch := make([]*request, 0, s.maxBatch)
+	var pace batchPace
+	var timer *time.Timer
 	for {
 		select {
 		case r := <-s.requests:
@@ -100,9 +103,65 @@ func (s *Store) writeLoop() {
 				break more
 			}
 		}
+		if want := pace.target(s.commitDelay, s.maxBatch); len(batch) < want {
+			if timer == nil {
+				timer = time.NewTimer(s.commitDelay)
+			} else {
+				timer.Reset(s.commitDelay)
+			}
+		wait:
+			for len(batch) < want {
+				select {
+				case r := <-s.requests:
+					batch = append(batch, r)
+				case <-timer.C:
+					break wait
+				case <-s.closing:
+					break wait
+				}
+			}
+			timer.Stop()
+		}
+		pace.record(len(batch))
 		s.commit(batch)
 		clear(batch) // drop references to finished closures
 	}
+}
+
+// batchPace decides the commit delay, as PostgreSQL's commit_delay and
+// commit_siblings do: a commit costs the writer about as much CPU as ten
+// GetIds (BEGIN, COMMIT, writing the batch's pages to the WAL, the fsync
+// call), so under concurrent load it pays to wait a little for the
+// requests that are already on their way and commit them together.
+// Measured with 32 clients creating identities: waiting up to 100 µs
+// for 24 took the server's CPU per GetId from 78-84 to 66-67 µs and its
+// throughput up 9-18% (docs/PERFORMANCE.md).
+//
+// The writer waits only when the last batch held several callers (there is
+// concurrency to wait for): a lone client never waits. It waits for as
+// many as the recent peak batch, a running maximum that decays by a
+// hundredth a batch, so a load that falls away stops the waits within a
+// few hundred batches; and never longer than the delay.
+type batchPace struct {
+	last int     // size of the last batch
+	peak float64 // decaying maximum of the batch sizes
+}
+
+// siblings is how many callers the last batch must have held for the
+// writer to wait for more.
+const siblings = 4
+
+// target is how many requests the next batch should wait for (0: none).
+func (p *batchPace) target(delay time.Duration, maxBatch int) int {
+	if delay <= 0 || p.last < siblings {
+		return 0
+	}
+	return min(int(p.peak), maxBatch)
+}
+
+func (p *batchPace) record(n int) {
+	p.last = n
+	p.peak = max(float64(n), p.peak*0.99)
 }
 
 // commit runs a batch in one transaction, each closure in a savepoint of its
