@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/cognitod/cognitod/internal/auth"
@@ -104,6 +108,50 @@ func BenchmarkHandlerListIdentities(b *testing.B) {
 		for pb.Next() {
 			if w := call(h, "ListIdentities", body); w.Code != 200 {
 				b.Errorf("%d %s", w.Code, w.Body)
+				return
+			}
+		}
+	})
+}
+
+// syncCall serves one Cognito Sync (rest-json) request and returns the
+// response.
+func syncCall(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, path, bytes.NewReader([]byte(body)))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-Amz-Date", "20261123T000000Z")
+	r.Header.Set("Authorization", strings.Replace(staticAuth, "/cognito-identity/", "/cognito-sync/", 1))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// BenchmarkHandlerUpdateRecords: UpdateRecords of one record, durable and
+// conflict-checked, from parallel callers on identities of their own (the
+// writer's statements per call are what this measures).
+func BenchmarkHandlerUpdateRecords(b *testing.B) {
+	h := benchApp(b).Handler()
+	pool := benchPool(b, h)
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		// Each goroutine: an identity, a sync session, then writes.
+		var id struct{ IdentityId string }
+		mustCall(b, h, "GetId", `{"IdentityPoolId":"`+pool+`"}`, &id)
+		path := "/identitypools/" + url.PathEscape(pool) + "/identities/" + url.PathEscape(id.IdentityId) + "/datasets/bench"
+		w := syncCall(h, "GET", path+"/records", "")
+		var lr struct{ SyncSessionToken string }
+		if err := json.Unmarshal(w.Body.Bytes(), &lr); err != nil || w.Code != 200 {
+			b.Errorf("ListRecords: %d %s", w.Code, w.Body)
+			return
+		}
+		for count := 0; pb.Next(); count++ {
+			body := fmt.Sprintf(`{"SyncSessionToken":%q,"RecordPatches":[{"Op":"replace","Key":"k","Value":"%d","SyncCount":%d}]}`,
+				lr.SyncSessionToken, next.Add(1), count)
+			if w := syncCall(h, "POST", path, body); w.Code != 200 {
+				b.Errorf("UpdateRecords: %d %s", w.Code, w.Body)
 				return
 			}
 		}
