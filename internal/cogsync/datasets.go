@@ -51,7 +51,7 @@ func (s *Service) ListDatasets(c *api.Call) (any, error) {
 		NextToken *string      `json:"NextToken"`
 	}{Datasets: []datasetOut{}}
 	err = s.st.View(c, func(tx store.Tx) error {
-		if _, _, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), id); err != nil {
+		if _, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), id); err != nil {
 			return err
 		}
 		list, err := tx.ListDatasets(id, after, limit+1)
@@ -81,7 +81,7 @@ func (s *Service) DescribeDataset(c *api.Call) (any, error) {
 		Dataset datasetOut `json:"Dataset"`
 	}
 	err := s.st.View(c, func(tx store.Tx) error {
-		_, i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
+		i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Service) DeleteDataset(c *api.Call) (any, error) {
 		Dataset datasetOut `json:"Dataset"`
 	}
 	err := s.st.Update(c, func(tx store.Tx) error {
-		p, i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
+		i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (s *Service) DeleteDataset(c *api.Call) (any, error) {
 				return err
 			}
 		}
-		if _, err := addUsage(tx, p.ID, i.ID, -d.DataStorage, -1, 0, c.Now); err != nil {
+		if _, err := addUsage(tx, i.PoolID, i.ID, -d.DataStorage, -1, 0, c.Now); err != nil {
 			return err
 		}
 		if d.MergedFrom != "" {

@@ -27,7 +27,7 @@ func (s *Service) RegisterDevice(c *api.Call) (any, error) {
 		return nil, invalidParam("Token must not be empty.")
 	}
 	err := s.st.Update(c, func(tx store.Tx) error {
-		p, i, err := identityAccess(tx, c, identityOnly, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
+		i, err := identityAccess(tx, c, identityOnly, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
 		if err != nil {
 			return err
 		}
@@ -37,7 +37,7 @@ func (s *Service) RegisterDevice(c *api.Call) (any, error) {
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		d := &store.Device{ID: deviceID(i.ID, platform, token), IdentityID: i.ID, PoolID: p.ID, Platform: platform, Token: token, CreatedAt: c.Now}
+		d := &store.Device{ID: deviceID(i.ID, platform, token), IdentityID: i.ID, PoolID: i.PoolID, Platform: platform, Token: token, CreatedAt: c.Now}
 		out.DeviceId = d.ID
 		return tx.AddDevice(d)
 	})
@@ -46,7 +46,7 @@ func (s *Service) RegisterDevice(c *api.Call) (any, error) {
 
 // ownDevice checks that deviceID is a device of the calling identity.
 func ownDevice(tx store.Tx, c *api.Call) (*store.Identity, error) {
-	_, i, err := identityAccess(tx, c, identityOnly, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
+	i, err := identityAccess(tx, c, identityOnly, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
 	if err != nil {
 		return nil, err
 	}

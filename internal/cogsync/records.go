@@ -88,7 +88,7 @@ func (s *Service) ListRecords(c *api.Call) (any, error) {
 		SyncSessionToken                      string      `json:"SyncSessionToken"`
 	}{Records: []recordOut{}, SyncSessionToken: session}
 	err = s.st.View(c, func(tx store.Tx) error {
-		_, i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), id)
+		i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), id)
 		if err != nil {
 			return err
 		}
@@ -199,11 +199,11 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 	)
 	err = s.st.Update(c, func(tx store.Tx) error {
 		written = written[:0]
-		p, i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), id)
+		i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), id)
 		if err != nil {
 			return err
 		}
-		poolID = p.ID
+		poolID = i.PoolID
 		d, err := tx.GetDataset(i.ID, name)
 		isNew := errors.Is(err, store.ErrNotFound)
 		if err != nil && !isNew {
@@ -211,7 +211,7 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 		}
 		revived := !isNew && d.Deleted
 		if isNew || revived {
-			u, err := identityUsage(tx, i.ID, p.ID)
+			u, err := identityUsage(tx, i.ID, i.PoolID)
 			if err != nil {
 				return err
 			}
@@ -219,7 +219,7 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 				return awsproto.Errorf(awsproto.CodeLimitExceeded, "The maximum number of datasets (%d) for identity '%s' has been reached.", s.limits.DatasetsPerIdentity, i.ID)
 			}
 			if isNew {
-				d = &store.Dataset{IdentityID: i.ID, Name: name, PoolID: p.ID, CreatedAt: c.Now}
+				d = &store.Dataset{IdentityID: i.ID, Name: name, PoolID: i.PoolID, CreatedAt: c.Now}
 			}
 			d.Deleted = false
 			d.CreatedAt = c.Now
@@ -264,7 +264,7 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 			} else if oldValue != nil && newValue == nil {
 				records--
 			}
-			r := &store.Record{IdentityID: i.ID, Dataset: name, PoolID: p.ID, Key: pt.key, Value: newValue,
+			r := &store.Record{IdentityID: i.ID, Dataset: name, PoolID: i.PoolID, Key: pt.key, Value: newValue,
 				SyncCount: d.SyncCount, ModifiedAt: c.Now, LastModifiedBy: by, DeviceModifiedAt: pt.deviceTime}
 			written = append(written, r)
 		}
@@ -289,7 +289,7 @@ func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 		if isNew || revived {
 			newSets = 1
 		}
-		sp, err = addUsage(tx, p.ID, i.ID, bytes, newSets, 1, c.Now)
+		sp, err = addUsage(tx, i.PoolID, i.ID, bytes, newSets, 1, c.Now)
 		return err
 	})
 	if err != nil {

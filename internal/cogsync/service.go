@@ -159,39 +159,33 @@ func ownedPool(tx store.Tx, c *api.Call, poolID string) (*store.Pool, error) {
 
 // identityAccess checks that the caller may act on identity id of pool
 // poolID: developers of the pool's account, or the identity itself holding
-// its temporary credentials.
-func identityAccess(tx store.Tx, c *api.Call, who access, poolID, id string) (*store.Pool, *store.Identity, error) {
+// its temporary credentials. It returns the identity (of pool poolID).
+func identityAccess(tx store.Tx, c *api.Call, who access, poolID, id string) (*store.Identity, error) {
 	if sess := c.Caller.Session; sess != nil {
 		if who == developerOnly {
-			return nil, nil, developerOnlyCheck(c)
+			return nil, developerOnlyCheck(c)
 		}
 		if sess.PoolID != poolID || sess.IdentityID != id {
-			return nil, nil, notAuthorized("Identity '%s' is not authorized to access identity '%s' of identity pool '%s'.", sess.IdentityID, id, poolID)
+			return nil, notAuthorized("Identity '%s' is not authorized to access identity '%s' of identity pool '%s'.", sess.IdentityID, id, poolID)
 		}
 	} else if who == identityOnly {
-		return nil, nil, notAuthorized("%s accepts only the temporary credentials of the identity itself (from GetCredentialsForIdentity), not developer credentials.", c.Op.Name)
+		return nil, notAuthorized("%s accepts only the temporary credentials of the identity itself (from GetCredentialsForIdentity), not developer credentials.", c.Op.Name)
 	}
-	p, err := tx.GetPool(poolID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, notFound("IdentityPool '%s' not found.", poolID)
-	}
+	// The pool's owner and the identity in one read.
+	owner, i, err := tx.PeekPoolIdentity(poolID, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if c.Caller.Developer() && (p.Account != c.Caller.Account || p.Region != c.Caller.Region) {
-		return nil, nil, notFound("IdentityPool '%s' not found.", poolID)
+	if owner == nil || c.Caller.Developer() && (owner.Account != c.Caller.Account || owner.Region != c.Caller.Region) {
+		return nil, notFound("IdentityPool '%s' not found.", poolID)
 	}
-	i, err := tx.PeekIdentity(id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && i.PoolID != poolID) {
-		return nil, nil, notFound("Identity '%s' not found.", id)
-	}
-	if err != nil {
-		return nil, nil, err
+	if i == nil || i.PoolID != poolID {
+		return nil, notFound("Identity '%s' not found.", id)
 	}
 	if i.Disabled && !c.Caller.Developer() {
-		return nil, nil, notAuthorized("Access to Identity '%s' is forbidden.", id)
+		return nil, notAuthorized("Access to Identity '%s' is forbidden.", id)
 	}
-	return p, i, nil
+	return i, nil
 }
 
 // modifiedBy is what LastModifiedBy records for the caller.

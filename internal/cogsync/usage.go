@@ -117,16 +117,16 @@ func (s *Service) DescribeIdentityUsage(c *api.Call) (any, error) {
 		} `json:"IdentityUsage"`
 	}
 	err := s.st.View(c, func(tx store.Tx) error {
-		p, i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
+		i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
 		if err != nil {
 			return err
 		}
-		u, err := identityUsage(tx, i.ID, p.ID)
+		u, err := identityUsage(tx, i.ID, i.PoolID)
 		if err != nil {
 			return err
 		}
 		o := &out.IdentityUsage
-		o.IdentityId, o.IdentityPoolId = i.ID, p.ID
+		o.IdentityId, o.IdentityPoolId = i.ID, i.PoolID
 		o.LastModifiedDate = timePtr(u.LastModified)
 		o.DatasetCount, o.DataStorage = u.DatasetCount, u.DataStorage
 		return nil

@@ -73,6 +73,13 @@ type Tx interface {
 	// PeekIdentity returns the identity without its logins (Logins nil):
 	// one row read, for checks that need only its pool and state.
 	PeekIdentity(id string) (*Identity, error)
+	// PeekPoolIdentity reads the owner of pool poolID and identity id
+	// (as PeekIdentity, in whichever pool it is), for access checks that
+	// need both: a nil owner when there is no such pool (the identity is
+	// then not looked for), a nil identity when there is no such identity.
+	// A backend may read both in one statement (SQLite does) or use
+	// PoolIdentity.
+	PeekPoolIdentity(poolID, id string) (*PoolOwner, *Identity, error)
 	// UpdateIdentity writes ModifiedAt and Disabled.
 	UpdateIdentity(i *Identity) error
 	// DeleteIdentity removes the identity, its logins and everything stored
@@ -214,10 +221,35 @@ func PrefersOrderedIDs(st Store) bool {
 	return ok && o.PrefersOrderedIDs()
 }
 
+// PoolOwner is the account and region a pool belongs to.
+type PoolOwner struct {
+	Account, Region string
+}
+
 // PoolPage is a page of a pool's identities and the pool's owner.
 type PoolPage struct {
-	Account, Region string
-	Identities      []*Identity
+	PoolOwner
+	Identities []*Identity
+}
+
+// PoolIdentity is PeekPoolIdentity from GetPool and PeekIdentity, for
+// backends that read them with two statements.
+func PoolIdentity(tx Tx, poolID, id string) (*PoolOwner, *Identity, error) {
+	p, err := tx.GetPool(poolID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	i, err := tx.PeekIdentity(id)
+	if errors.Is(err, ErrNotFound) {
+		return &PoolOwner{p.Account, p.Region}, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &PoolOwner{p.Account, p.Region}, i, nil
 }
 
 // PoolIdentities is ListPoolIdentities from GetPool and ListIdentities,
@@ -231,7 +263,7 @@ func PoolIdentities(tx Tx, poolID, after string, limit int, hideDisabled bool) (
 	if err != nil {
 		return nil, err
 	}
-	return &PoolPage{Account: p.Account, Region: p.Region, Identities: is}, nil
+	return &PoolPage{PoolOwner: PoolOwner{p.Account, p.Region}, Identities: is}, nil
 }
 
 // IdentityWithLogins is GetIdentity from PeekIdentity and ListLogins, for

@@ -14,6 +14,55 @@ var identityTests = []test{
 	{"ListIdentities", testListIdentities},
 	{"ListIdentitiesNoNPlusOne", testListIdentitiesQueries},
 	{"ListPoolIdentities", testListPoolIdentities},
+	{"PeekPoolIdentity", testPeekPoolIdentity},
+}
+
+// testPeekPoolIdentity: the pool's owner and the identity, whichever pool
+// the identity is in; nil owner for a missing pool, nil identity for a
+// missing identity; a disabled identity as it is.
+func testPeekPoolIdentity(t *testing.T, s store.Store) {
+	p, other := newPool(account, region, 1), newPool("999988887777", "eu-west-1", 2)
+	mustCreatePool(t, s, p, other)
+	mine, theirs := newIdentity(p.ID, 1), newIdentity(other.ID, 2)
+	mine.Disabled = true
+	mine.Logins = []*store.Login{newLogin(p.ID, "graph.facebook.com", "fb", mine.ID)}
+	mustCreateIdentity(t, s, mine)
+	mustCreateIdentity(t, s, theirs)
+	view(t, s, func(tx store.Tx) error {
+		for _, c := range []struct {
+			pool, id string
+			owner    *store.Pool
+			want     *store.Identity
+		}{
+			{p.ID, mine.ID, p, mine},
+			{p.ID, theirs.ID, p, theirs}, // the caller checks the identity's pool
+			{other.ID, theirs.ID, other, theirs},
+			{p.ID, identityID(9), p, nil},
+			{poolID(region, 9), mine.ID, nil, nil},
+		} {
+			what := fmt.Sprintf("PeekPoolIdentity(%s, %s)", c.pool, c.id)
+			o, i, err := tx.PeekPoolIdentity(c.pool, c.id)
+			noErr(t, what, err)
+			switch {
+			case c.owner == nil && o != nil:
+				failf(t, "%s: owner %+v, want none", what, *o)
+			case c.owner != nil && (o == nil || o.Account != c.owner.Account || o.Region != c.owner.Region):
+				failf(t, "%s: owner %+v, want %s/%s", what, o, c.owner.Account, c.owner.Region)
+			case c.want == nil && i != nil:
+				failf(t, "%s: identity %s, want none", what, i.ID)
+			case c.want != nil && i == nil:
+				failf(t, "%s: no identity, want %s", what, c.want.ID)
+			case c.want != nil:
+				want := *c.want
+				want.Logins = nil // as PeekIdentity: without its logins
+				sameIdentity(t, i, &want)
+				if i.Logins != nil {
+					failf(t, "%s: logins %v, want none (a peek)", what, i.Logins)
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // testListPoolIdentities: the page is ListIdentities' page, with the owner

@@ -104,6 +104,10 @@ WHERE pool_id = $1 AND id > $2 AND NOT disabled ORDER BY id LIMIT $3`
 	return is, nil
 }
 
+func (t *tx) PeekPoolIdentity(poolID, id string) (*store.PoolOwner, *store.Identity, error) {
+	return store.PoolIdentity(t, poolID, id)
+}
+
 func (t *tx) ListPoolIdentities(poolID, after string, limit int, hideDisabled bool) (*store.PoolPage, error) {
 	return store.PoolIdentities(t, poolID, after, limit, hideDisabled)
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,6 +70,35 @@ FROM identity_usage u WHERE u.identity_id = ? AND u.data_storage <> 0 AND sync_p
 		}
 		return t.change("delete identity", "DELETE FROM identities WHERE id = ?", id)
 	})
+}
+
+// PeekPoolIdentity reads the pool's owner and the identity in one
+// statement: a primary-key seek into each, joined so that a missing
+// identity still yields the pool's row.
+func (t *tx) PeekPoolIdentity(poolID, id string) (*store.PoolOwner, *store.Identity, error) {
+	if err := t.readable(); err != nil {
+		return nil, nil, err
+	}
+	var (
+		o                 store.PoolOwner
+		pool              sql.NullString
+		created, modified sql.NullInt64
+		disabled          sql.NullBool
+	)
+	err := t.c.queryRow(`SELECT p.account, p.region, i.pool_id, i.created, i.modified, i.disabled
+FROM pools AS p LEFT JOIN identities AS i ON i.id = ?2 WHERE p.id = ?1`, poolID, id).
+		Scan(&o.Account, &o.Region, &pool, &created, &modified, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, t.fail("peek pool identity", err)
+	}
+	if !pool.Valid {
+		return &o, nil, nil
+	}
+	return &o, &store.Identity{ID: id, PoolID: pool.String, CreatedAt: fromNanos(created.Int64),
+		ModifiedAt: fromNanos(modified.Int64), Disabled: disabled.Bool}, nil
 }
 
 // The page queries, built once. A page is one range scan of an index that
