@@ -261,6 +261,7 @@ func (s *Store) LoadRows(ctx context.Context, table string, columns []string, ro
 	query := "INSERT INTO " + quote(table) + " (" + quoteList(columns) + ") VALUES (" +
 		strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
 	return s.Update(ctx, func(st store.Tx) error {
+		st.(*tx).changingPool("") // whatever the table: rows of pools, or of what they cascade to
 		c := st.(*tx).c
 		args := make([]any, len(columns))
 		for n, row := range rows {
@@ -336,6 +337,7 @@ func (s *Store) wipe(ctx context.Context, keep []string) error {
 		return err
 	}
 	return s.Update(ctx, func(st store.Tx) error {
+		st.(*tx).changingPool("")
 		c := st.(*tx).c
 		for i := len(defs) - 1; i >= 0; i-- {
 			if slices.Contains(keep, defs[i].Name) {

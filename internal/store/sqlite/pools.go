@@ -8,6 +8,7 @@ func (t *tx) CreatePool(p *store.Pool) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	t.changingPool(p.ID)
 	return t.insert("create pool", `INSERT INTO pools (id, account, region, name, created, updated, config)
 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		p.ID, p.Account, p.Region, p.Name, nanos(p.CreatedAt), nanos(p.UpdatedAt), p.Config)
@@ -17,6 +18,12 @@ func (t *tx) GetPool(id string) (*store.Pool, error) {
 	if err := t.readable(); err != nil {
 		return nil, err
 	}
+	pc := t.cachedPools()
+	if pc != nil {
+		if p, ok := pc.get(id); ok {
+			return p, nil
+		}
+	}
 	p := &store.Pool{ID: id}
 	var created, updated int64
 	err := t.c.queryRow("SELECT account, region, name, created, updated, config FROM pools WHERE id = ?", id).
@@ -25,6 +32,9 @@ func (t *tx) GetPool(id string) (*store.Pool, error) {
 		return nil, t.notFound("get pool", err)
 	}
 	p.CreatedAt, p.UpdatedAt = fromNanos(created), fromNanos(updated)
+	if pc != nil {
+		pc.put(p)
+	}
 	return p, nil
 }
 
@@ -34,6 +44,7 @@ func (t *tx) UpdatePool(p *store.Pool) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	t.changingPool(p.ID)
 	return t.change("update pool", "UPDATE pools SET name = ?, updated = ?, config = ? WHERE id = ?",
 		p.Name, nanos(p.UpdatedAt), p.Config, p.ID)
 }
@@ -46,6 +57,7 @@ func (t *tx) DeletePool(id string) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	t.changingPool(id)
 	return t.change("delete pool", "DELETE FROM pools WHERE id = ?", id)
 }
 

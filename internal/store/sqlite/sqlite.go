@@ -88,6 +88,7 @@ type Store struct {
 	readers     chan *conn
 	all         []*conn // every connection, for QueryCount and Close
 	requests    chan *request
+	pools       *poolCache // the writer's (poolcache.go)
 	maxBatch    int
 	commitDelay time.Duration
 	commits     atomic.Int64 // batches committed, for tests
@@ -114,6 +115,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		driver:      d,
 		memory:      dsn == Memory,
 		requests:    make(chan *request), // unbuffered: see Update
+		pools:       newPoolCache(),
 		maxBatch:    opts.MaxBatch,
 		commitDelay: opts.CommitDelay,
 		closing:     make(chan struct{}),

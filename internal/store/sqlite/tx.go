@@ -16,6 +16,10 @@ type tx struct {
 	d        driverInfo
 	readOnly bool
 	done     bool // fn has returned: the Tx must not be used any more
+	// pools is the writer's pool cache (poolcache.go), nil in a View;
+	// poolsChanged is set once the Tx has written a pool.
+	pools        *poolCache
+	poolsChanged bool
 }
 
 var _ store.Tx = (*tx)(nil)

@@ -180,6 +180,7 @@ func (s *Store) commit(batch []*request) {
 	defer func() {
 		if !finished { // runtime.Goexit in a closure: undo the batch
 			c.exec("ROLLBACK")
+			s.pools.reset()
 			for k, r := range batch {
 				if ran[k] || r.state.CompareAndSwap(queued, started) {
 					r.done <- result{err: errGoexit}
@@ -189,6 +190,9 @@ func (s *Store) commit(batch []*request) {
 	}()
 
 	_, err := c.exec("BEGIN IMMEDIATE")
+	if err == nil {
+		err = s.pools.checkVersion(c)
+	}
 	for k, r := range batch {
 		if !r.state.CompareAndSwap(queued, started) {
 			continue // the caller gave up while it waited
@@ -203,8 +207,10 @@ func (s *Store) commit(batch []*request) {
 	if err == nil {
 		s.commits.Add(1)
 		if _, err = c.exec("COMMIT"); err != nil {
-			// SQLite may have rolled back already; make sure.
+			// SQLite may have rolled back already; make sure. The pools
+			// the batch read may be gone with it.
 			c.exec("ROLLBACK")
+			s.pools.reset()
 			err = fmt.Errorf("sqlite: commit: %w", err)
 			for k := range results {
 				if results[k].err == nil && !results[k].panicked {
@@ -233,7 +239,7 @@ func (s *Store) run(c *conn, fn func(store.Tx) error) (res result) {
 	if _, err := c.exec("SAVEPOINT u"); err != nil {
 		return result{err: fmt.Errorf("sqlite: savepoint: %w", err)}
 	}
-	t := &tx{c: c, d: s.driver}
+	t := &tx{c: c, d: s.driver, pools: s.pools}
 	keep := false
 	defer func() {
 		t.done = true
@@ -243,6 +249,9 @@ func (s *Store) run(c *conn, fn func(store.Tx) error) (res result) {
 		p := recover()
 		if p != nil {
 			res = result{panicked: true, panicVal: p}
+		}
+		if t.poolsChanged {
+			s.pools.reset() // what it wrote to pools is being undone
 		}
 		if _, err := c.exec("ROLLBACK TO u"); err != nil && res.err == nil && !res.panicked {
 			res.err = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
@@ -268,11 +277,14 @@ func (s *Store) rehearse(c *conn, fn func(store.Tx) error) (res result) {
 	if _, err := c.exec("SAVEPOINT rehearsal"); err != nil {
 		return result{err: fmt.Errorf("sqlite: savepoint: %w", err)}
 	}
-	t := &tx{c: c, d: s.driver}
+	t := &tx{c: c, d: s.driver, pools: s.pools}
 	defer func() {
 		t.done = true
 		if p := recover(); p != nil {
 			res = result{panicked: true, panicVal: p}
+		}
+		if t.poolsChanged {
+			s.pools.reset() // the rehearsal's writes are undone
 		}
 		c.exec("ROLLBACK TO rehearsal")
 		c.exec("RELEASE rehearsal")
