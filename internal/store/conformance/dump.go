@@ -276,6 +276,20 @@ func testDumpRoundTrip(t *testing.T, s store.Store) {
 		if len(ids) != 1 || ids[0].ID != st.idents[2].ID {
 			failf(t, "ListIdentities after the first, enabled only: %v, want [%s]", showIdentitiesIDs(ids), st.idents[2].ID)
 		}
+		// Listed logins come from the loaded logins, however a backend
+		// lists them (SQLite's copy in the identity row is not dumped).
+		all, err := tx.ListIdentities(st.pool.ID, "", 0, false)
+		noErr(t, "ListIdentities", err)
+		withLogins := 0
+		for _, i := range all {
+			ls, err := tx.ListLogins(i.ID, "", "", 0)
+			noErr(t, "ListLogins", err)
+			sameLogins(t, "listed logins of loaded identity "+i.ID, i.Logins, ls)
+			withLogins += min(len(ls), 1)
+		}
+		if withLogins == 0 {
+			failf(t, "after the round trip no identity is listed with logins; the fixture links some")
+		}
 		recs, err := tx.ListRecords(st.idents[0].ID, "game", 0, "key-0", 0)
 		noErr(t, "ListRecords", err)
 		if len(recs) != 2 {
