@@ -23,23 +23,8 @@ func TestLoginsBackfill(t *testing.T) {
 		t.Fatalf("migration %d is not loginsMigration: fix loginsVersion", loginsVersion)
 	}
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open(DefaultDriver, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, exec := openAtVersion(t, path, loginsVersion-1)
 	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec("PRAGMA foreign_keys = ON")
-	exec("CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied INTEGER NOT NULL)")
-	for v, q := range migrations[:loginsVersion-1] {
-		exec(q)
-		exec("INSERT INTO schema_migrations (version, applied) VALUES (?, ?)", v+1, time.Now().UnixNano())
-	}
 	const pool = "us-east-1:00000000-0000-4000-8000-000000000000"
 	exec("INSERT INTO pools (id, account, region, name, created, updated) VALUES (?, 'a', 'us-east-1', 'p', 1, 1)", pool)
 	// Identity k has k%3 logins; every fourth is disabled.
@@ -56,7 +41,7 @@ func TestLoginsBackfill(t *testing.T) {
 
 	s := open(t, path, Options{})
 	defer s.Close()
-	err = s.View(ctx, func(tx store.Tx) error {
+	err := s.View(ctx, func(tx store.Tx) error {
 		for _, hide := range []bool{false, true} {
 			is, err := tx.ListIdentities(pool, "", 0, hide)
 			if err != nil {
@@ -87,6 +72,31 @@ func TestLoginsBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openAtVersion creates a database at path with the schema as an older
+// cognitod left it: migrations 1 to v applied and recorded. It returns the
+// database and a helper that runs a statement on it or fails the test.
+func openAtVersion(t *testing.T, path string, v int) (*sql.DB, func(q string, args ...any)) {
+	t.Helper()
+	db, err := sql.Open(DefaultDriver, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec("PRAGMA foreign_keys = ON")
+	exec("CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied INTEGER NOT NULL)")
+	for k, q := range migrations[:v] {
+		exec(q)
+		exec("INSERT INTO schema_migrations (version, applied) VALUES (?, ?)", k+1, time.Now().UnixNano())
+	}
+	return db, exec
 }
 
 func btoi(b bool) int {
