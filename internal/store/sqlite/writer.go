@@ -191,7 +191,9 @@ func (s *Store) commit(batch []*request) {
 
 	_, err := c.exec("BEGIN IMMEDIATE")
 	if err == nil {
-		err = s.pools.checkVersion(c)
+		if err = s.pools.checkVersion(c); err != nil {
+			c.exec("ROLLBACK") // the batch fails whole; the next one starts afresh
+		}
 	}
 	for k, r := range batch {
 		if !r.state.CompareAndSwap(queued, started) {
