@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"slices"
@@ -171,43 +172,37 @@ func (t *tx) page(q, poolID, after string, limit int) (*store.PoolPage, error) {
 	if err := t.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := t.c.query(q, poolID, after, noLimit(limit))
-	if err != nil {
-		return nil, t.fail("list identities", err)
-	}
-	defer rows.Close()
 	p := &store.PoolPage{}
-	// Scan's destinations escape to the heap: declared once, not per row
-	// (that was 7 allocations a row, half of a page's).
-	var (
-		id                string
-		created, modified int64
-		disabled          bool
-		logins            sql.NullString
-	)
-	for rows.Next() {
-		if err := rows.Scan(&id, &created, &modified, &disabled, &logins); err != nil {
-			return nil, t.fail("list identities", err)
+	args := []driver.NamedValue{{Ordinal: 1, Value: poolID}, {Ordinal: 2, Value: after}, {Ordinal: 3, Value: int64(noLimit(limit))}}
+	err := t.c.rawRows(q, args, 5, func(v []driver.Value) error {
+		id, ok1 := text(v[0])
+		created, ok2 := v[1].(int64)
+		modified, ok3 := v[2].(int64)
+		disabled, ok4 := v[3].(int64)
+		logins, hasLogins := text(v[4])
+		if !ok1 || !ok2 || !ok3 || !ok4 || !hasLogins && v[4] != nil {
+			return fmt.Errorf("sqlite: list identities: unexpected row %v", v)
 		}
 		if id == "" { // the pool's row: "account/region" (a region has no "/")
-			k := strings.LastIndexByte(logins.String, '/')
+			k := strings.LastIndexByte(logins, '/')
 			if k < 0 {
-				return nil, fmt.Errorf("sqlite: list identities: pool row %q", logins.String)
+				return fmt.Errorf("sqlite: list identities: pool row %q", logins)
 			}
-			p.Account, p.Region = logins.String[:k], logins.String[k+1:]
-			continue
+			p.Account, p.Region = logins[:k], logins[k+1:]
+			return nil
 		}
 		i := &store.Identity{ID: id, PoolID: poolID, CreatedAt: fromNanos(created),
-			ModifiedAt: fromNanos(modified), Disabled: disabled}
-		if logins.Valid {
-			if err := decodeLogins(i, logins.String); err != nil {
-				return nil, err
+			ModifiedAt: fromNanos(modified), Disabled: disabled != 0}
+		if hasLogins {
+			if err := decodeLogins(i, logins); err != nil {
+				return err
 			}
 			slices.SortFunc(i.Logins, byProviderSubject)
 		}
 		p.Identities = append(p.Identities, i)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, t.fail("list identities", err)
 	}
 	// SQLite yields a subquery's rows in its ORDER BY's order, but SQL does
@@ -217,6 +212,18 @@ func (t *tx) page(q, poolID, after string, limit int) (*store.PoolPage, error) {
 		slices.SortFunc(p.Identities, byID)
 	}
 	return p, nil
+}
+
+// text is a TEXT column's value as a driver gives it: a string, or bytes
+// (mattn gives TEXT as either, by declared type).
+func text(v driver.Value) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case []byte:
+		return string(v), true
+	}
+	return "", false
 }
 
 func byProviderSubject(a, b *store.Login) int {
