@@ -78,7 +78,14 @@ func TestQueryPlans(t *testing.T) {
 	// The writer is idle once Update has returned; borrow its connection.
 	c := s.writer
 	checked := 0
+	queries := map[string]bool{}
 	for q := range c.stmts {
+		queries[q] = true
+	}
+	for q := range c.raw { // the writes, and the page read, past database/sql
+		queries[q] = true
+	}
+	for q := range queries {
 		switch strings.Fields(q)[0] {
 		case "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE":
 			continue
