@@ -46,6 +46,13 @@ type Caller struct {
 // rather than an identity's temporary credentials.
 func (c *Caller) Developer() bool { return c.Session == nil }
 
+// Owns reports whether the caller signs for account in region, i.e. may
+// see and act on that account's resources there (a pool it created). A nil
+// Caller (an unsigned request) owns nothing.
+func (c *Caller) Owns(account, region string) bool {
+	return c != nil && c.Account == account && c.Region == region
+}
+
 // Authenticator verifies requests.
 type Authenticator struct {
 	mode   Mode

@@ -70,3 +70,23 @@ func TestAccountOfCaller(t *testing.T) {
 		})
 	}
 }
+
+// TestOwns: a caller owns its account's resources in its region only; an
+// unsigned request owns nothing.
+func TestOwns(t *testing.T) {
+	c := &Caller{Account: "123456789012", Region: "us-east-1"}
+	for _, tc := range []struct {
+		caller          *Caller
+		account, region string
+		want            bool
+	}{
+		{c, "123456789012", "us-east-1", true},
+		{c, "999988887777", "us-east-1", false},
+		{c, "123456789012", "eu-west-1", false},
+		{nil, "123456789012", "us-east-1", false},
+	} {
+		if got := tc.caller.Owns(tc.account, tc.region); got != tc.want {
+			t.Errorf("%+v.Owns(%s, %s) = %v, want %v", tc.caller, tc.account, tc.region, got, tc.want)
+		}
+	}
+}

@@ -151,7 +151,7 @@ func ownedPool(tx store.Tx, c *api.Call, poolID string) (*store.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Account != c.Caller.Account || p.Region != c.Caller.Region {
+	if !c.Caller.Owns(p.Account, p.Region) {
 		return nil, notFound("IdentityPool '%s' not found.", poolID)
 	}
 	return p, nil
@@ -176,7 +176,7 @@ func identityAccess(tx store.Tx, c *api.Call, who access, poolID, id string) (*s
 	if err != nil {
 		return nil, err
 	}
-	if owner == nil || c.Caller.Developer() && (owner.Account != c.Caller.Account || owner.Region != c.Caller.Region) {
+	if owner == nil || c.Caller.Developer() && !c.Caller.Owns(owner.Account, owner.Region) {
 		return nil, notFound("IdentityPool '%s' not found.", poolID)
 	}
 	if i == nil || i.PoolID != poolID {

@@ -266,7 +266,7 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 		// The pool and the page in one read; the page is shown only to
 		// the pool's owner.
 		page, err := tx.ListPoolIdentities(poolID, after, limit+1, hide)
-		if errors.Is(err, store.ErrNotFound) || err == nil && !owns(c, page.Account, page.Region) {
+		if errors.Is(err, store.ErrNotFound) || err == nil && !c.Caller.Owns(page.Account, page.Region) {
 			return errPoolNotFound(poolID)
 		}
 		if err != nil {

@@ -316,7 +316,7 @@ func poolFromARN(c *api.Call, arn string) (string, error) {
 		return "", invalidParam("Invalid ResourceArn: %s", arn)
 	}
 	id := strings.TrimPrefix(parts[5], "identitypool/")
-	if parts[3] != c.Caller.Region || parts[4] != c.Caller.Account {
+	if !c.Caller.Owns(parts[4], parts[3]) {
 		return "", awsproto.Errorf(awsproto.CodeResourceNotFound, "Resource '%s' not found.", arn)
 	}
 	return id, nil

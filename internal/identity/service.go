@@ -206,7 +206,7 @@ func ownedPool(tx store.Tx, c *api.Call, id string) (*store.Pool, *poolConfig, e
 	if err != nil {
 		return nil, nil, err
 	}
-	if !owns(c, p.Account, p.Region) {
+	if !c.Caller.Owns(p.Account, p.Region) {
 		return nil, nil, errPoolNotFound(id)
 	}
 	cfg, err := decodeConfig(p.Config)
@@ -214,12 +214,6 @@ func ownedPool(tx store.Tx, c *api.Call, id string) (*store.Pool, *poolConfig, e
 		return nil, nil, err
 	}
 	return p, cfg, nil
-}
-
-// owns reports whether the signed caller is the owner of a pool of this
-// account and region.
-func owns(c *api.Call, account, region string) bool {
-	return c.Caller != nil && account == c.Caller.Account && region == c.Caller.Region
 }
 
 // anyPool loads a pool for an unsigned call (GetId...): pool IDs are
