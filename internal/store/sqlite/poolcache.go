@@ -15,9 +15,11 @@ import (
 //
 // It holds what the writer's own statements would read:
 //   - a closure that creates, updates or deletes a pool drops that pool
-//     and reads every pool through to SQLite for the rest of its run
-//     (its writes may still be undone), and a failed one empties the cache;
-//   - a batch that fails to commit empties it;
+//     and reads every pool through to SQLite for the rest of its run,
+//     filling nothing: so when its savepoint is undone, no entry holds what
+//     it wrote, and nothing needs doing;
+//   - a batch that fails to commit empties it (later closures of the batch
+//     may have read what earlier ones wrote);
 //   - loading a dump or wiping the store empties it;
 //   - another process's commit to the file changes PRAGMA data_version on
 //     the writer's connection, checked at the start of every batch, and

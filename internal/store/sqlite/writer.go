@@ -252,9 +252,6 @@ func (s *Store) run(c *conn, fn func(store.Tx) error) (res result) {
 		if p != nil {
 			res = result{panicked: true, panicVal: p}
 		}
-		if t.poolsChanged {
-			s.pools.reset() // what it wrote to pools is being undone
-		}
 		if _, err := c.exec("ROLLBACK TO u"); err != nil && res.err == nil && !res.panicked {
 			res.err = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
 		}
@@ -284,9 +281,6 @@ func (s *Store) rehearse(c *conn, fn func(store.Tx) error) (res result) {
 		t.done = true
 		if p := recover(); p != nil {
 			res = result{panicked: true, panicVal: p}
-		}
-		if t.poolsChanged {
-			s.pools.reset() // the rehearsal's writes are undone
 		}
 		c.exec("ROLLBACK TO rehearsal")
 		c.exec("RELEASE rehearsal")
