@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,16 +16,13 @@ import (
 	"github.com/cognitod/cognitod/internal/store/postgres/pgtest"
 )
 
-// countersVersion is the schema version whose migration creates the
-// identity counters.
-const countersVersion = 3
-
 // TestCountersBackfill writes pools and identities into a database at the
 // schema before the counters, as the cognitod of that version did, then
 // opens it: the migration must count what is there.
 func TestCountersBackfill(t *testing.T) {
-	if migrations[countersVersion-1] != countersMigration {
-		t.Fatalf("migration %d is not countersMigration: fix countersVersion", countersVersion)
+	before := slices.Index(migrations, countersMigration) // the migrations before it
+	if before < 0 {
+		t.Fatal("countersMigration is not one of the migrations")
 	}
 	pgtest.Server(t)
 	conformance.RunBackfill(t, func(t *testing.T, seed conformance.BackfillSeed) store.Store {
@@ -43,9 +41,9 @@ func TestCountersBackfill(t *testing.T) {
 		}
 		exec(createMigrations)
 		exec("INSERT INTO schema_migrations (version, applied) VALUES (0, 0)")
-		for v := 1; v < countersVersion; v++ {
-			exec(migrations[v-1])
-			exec("INSERT INTO schema_migrations (version, applied) VALUES ($1, $2)", v, time.Now().UnixNano())
+		for k, q := range migrations[:before] {
+			exec(q)
+			exec("INSERT INTO schema_migrations (version, applied) VALUES ($1, $2)", k+1, time.Now().UnixNano())
 		}
 		for _, p := range seed.Pools {
 			exec("INSERT INTO pools (id, account, region, name, created, updated, config) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -5,25 +5,20 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/cognitod/cognitod/internal/store"
 )
 
-// loginsVersion is the schema version whose migration adds identities.logins.
-const loginsVersion = 4
-
 // TestLoginsBackfill writes identities and logins into a database at the
 // schema before identities.logins, as the cognitod of that version did,
 // then opens it: the migration must copy every identity's logins, and
 // pages must list them.
 func TestLoginsBackfill(t *testing.T) {
-	if migrations[loginsVersion-1] != loginsMigration {
-		t.Fatalf("migration %d is not loginsMigration: fix loginsVersion", loginsVersion)
-	}
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, exec := openAtVersion(t, path, loginsVersion-1)
+	db, exec := openBefore(t, path, loginsMigration)
 	ctx := context.Background()
 	const pool = "us-east-1:00000000-0000-4000-8000-000000000000"
 	exec("INSERT INTO pools (id, account, region, name, created, updated) VALUES (?, 'a', 'us-east-1', 'p', 1, 1)", pool)
@@ -74,11 +69,16 @@ func TestLoginsBackfill(t *testing.T) {
 	}
 }
 
-// openAtVersion creates a database at path with the schema as an older
-// cognitod left it: migrations 1 to v applied and recorded. It returns the
-// database and a helper that runs a statement on it or fails the test.
-func openAtVersion(t *testing.T, path string, v int) (*sql.DB, func(q string, args ...any)) {
+// openBefore creates a database at path with the schema as the cognitod
+// before migration m left it: every migration up to m applied and
+// recorded. It returns the database and a helper that runs a statement on
+// it or fails the test.
+func openBefore(t *testing.T, path, m string) (*sql.DB, func(q string, args ...any)) {
 	t.Helper()
+	v := slices.Index(migrations, m)
+	if v < 0 {
+		t.Fatal("openBefore: not one of the migrations")
+	}
 	db, err := sql.Open(DefaultDriver, path)
 	if err != nil {
 		t.Fatal(err)
