@@ -57,22 +57,25 @@ func call(h http.Handler, target, body string) *httptest.ResponseRecorder {
 	return w
 }
 
-func mustCall(b *testing.B, h http.Handler, target, body string, out any) {
-	b.Helper()
+// mustCall serves one request that must succeed and decodes its answer
+// into out (unless nil).
+func mustCall(tb testing.TB, h http.Handler, target, body string, out any) {
+	tb.Helper()
 	w := call(h, target, body)
 	if w.Code != 200 {
-		b.Fatalf("%s: %d %s", target, w.Code, w.Body)
+		tb.Fatalf("%s: %d %s", target, w.Code, w.Body)
 	}
 	if out != nil {
 		if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 }
 
-func benchPool(b *testing.B, h http.Handler) string {
+// benchPool creates a pool that allows guests and returns its ID.
+func benchPool(tb testing.TB, h http.Handler) string {
 	var p struct{ IdentityPoolId string }
-	mustCall(b, h, "CreateIdentityPool", `{"IdentityPoolName":"bench","AllowUnauthenticatedIdentities":true}`, &p)
+	mustCall(tb, h, "CreateIdentityPool", `{"IdentityPoolName":"bench","AllowUnauthenticatedIdentities":true}`, &p)
 	return p.IdentityPoolId
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -23,23 +22,15 @@ func TestIdentityIDVersions(t *testing.T) {
 		{"postgres", func(t *testing.T) string { return pgtest.Database(t) }, '4'},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			app := openApp(t, tc.store(t))
-			h := app.Handler()
-			var p struct{ IdentityPoolId string }
-			w := call(h, "CreateIdentityPool", `{"IdentityPoolName":"ids","AllowUnauthenticatedIdentities":true}`)
-			if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || w.Code != 200 {
-				t.Fatalf("CreateIdentityPool: %d %s", w.Code, w.Body)
-			}
-			if v := p.IdentityPoolId[len("us-east-1:")+14]; v != '4' {
-				t.Errorf("pool ID %s: UUID version %c, want 4", p.IdentityPoolId, v)
+			h := openApp(t, tc.store(t)).Handler()
+			pool := benchPool(t, h)
+			if v := pool[len("us-east-1:")+14]; v != '4' {
+				t.Errorf("pool ID %s: UUID version %c, want 4", pool, v)
 			}
 			prev, increasing := "", true
 			for range 20 {
 				var i struct{ IdentityId string }
-				w := call(h, "GetId", `{"IdentityPoolId":"`+p.IdentityPoolId+`"}`)
-				if err := json.Unmarshal(w.Body.Bytes(), &i); err != nil || w.Code != 200 {
-					t.Fatalf("GetId: %d %s", w.Code, w.Body)
-				}
+				mustCall(t, h, "GetId", `{"IdentityPoolId":"`+pool+`"}`, &i)
 				if v := i.IdentityId[len("us-east-1:")+14]; v != tc.version {
 					t.Fatalf("identity ID %s: UUID version %c, want %c", i.IdentityId, v, tc.version)
 				}
