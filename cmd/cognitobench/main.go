@@ -54,6 +54,5 @@ func usage() {
   cognitobench load --store sqlite:PATH --identities N       bulk-fill a pool directly in the store
   cognitobench token --endpoint URL --pool ID --page N       print the ListIdentities NextToken of page N
 
-Scenarios: getid-new, getid-returning, list-identities, get-credentials, sync, update-records, pool-usage
-`)
+Scenarios: `+scenarioNames(", ")+"\n")
 }

@@ -47,7 +47,7 @@ func runCmd(args []string) error {
 	o := &runOpts{}
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
 	fs.StringVar(&o.endpoint, "endpoint", "http://127.0.0.1:9230", "endpoint URL, or several as name=URL,name=URL to compare them in one run (same scenario, one after the other)")
-	fs.StringVar(&o.scenario, "scenario", "getid-new", "getid-new | getid-returning | list-identities | get-credentials | sync | update-records | pool-usage")
+	fs.StringVar(&o.scenario, "scenario", "getid-new", scenarioNames(" | "))
 	fs.StringVar(&o.name, "name", "", "label for this target in the output (default: the endpoint)")
 	fs.StringVar(&o.ak, "access-key", "123456789012", "access key ID to sign with")
 	fs.StringVar(&o.sk, "secret-key", "bench-secret", "secret access key")

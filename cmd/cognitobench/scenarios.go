@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 )
 
@@ -18,24 +19,36 @@ type scenario interface {
 	op(ctx context.Context, c *client, w, n int) error
 }
 
+// scenarios are the scenarios by name, in the order the help lists them.
+var scenarios = []struct {
+	name string
+	make func() scenario
+}{
+	{"getid-new", func() scenario { return &getIDNew{} }},
+	{"getid-returning", func() scenario { return &getIDReturning{} }},
+	{"list-identities", func() scenario { return &listIdentities{} }},
+	{"get-credentials", func() scenario { return &getCredentials{} }},
+	{"sync", func() scenario { return &syncSessions{} }},
+	{"update-records", func() scenario { return &updateRecords{} }},
+	{"pool-usage", func() scenario { return &poolUsage{} }},
+}
+
 func newScenario(name string) (scenario, error) {
-	switch name {
-	case "getid-new":
-		return &getIDNew{}, nil
-	case "getid-returning":
-		return &getIDReturning{}, nil
-	case "list-identities":
-		return &listIdentities{}, nil
-	case "get-credentials":
-		return &getCredentials{}, nil
-	case "sync":
-		return &syncSessions{}, nil
-	case "update-records":
-		return &updateRecords{}, nil
-	case "pool-usage":
-		return &poolUsage{}, nil
+	for _, sc := range scenarios {
+		if sc.name == name {
+			return sc.make(), nil
+		}
 	}
 	return nil, fmt.Errorf("unknown scenario %q", name)
+}
+
+// scenarioNames lists the scenarios' names, joined by sep.
+func scenarioNames(sep string) string {
+	names := make([]string, len(scenarios))
+	for k, sc := range scenarios {
+		names[k] = sc.name
+	}
+	return strings.Join(names, sep)
 }
 
 func createPool(ctx context.Context, c *client, name string, extra map[string]any) (string, error) {
@@ -207,15 +220,20 @@ func (s *syncSessions) path(i int) string {
 
 func (s *syncSessions) op(ctx context.Context, c *client, w, n int) error {
 	i := s.identity(w, n)
-	path := s.path(i)
 	var lr struct{ SyncSessionToken string }
-	if err := c.sync(ctx, "GET", path+"/records", nil, nil, &lr); err != nil {
+	if err := c.sync(ctx, "GET", s.path(i)+"/records", nil, nil, &lr); err != nil {
 		return err
 	}
+	return s.write(ctx, c, i, lr.SyncSessionToken, n)
+}
+
+// write replaces identity i's benchmark record in session token, with the
+// SyncCount it last wrote (so it never conflicts), and counts the write.
+func (s *syncSessions) write(ctx context.Context, c *client, i int, token string, n int) error {
 	last := s.count[i].Load()
-	in := map[string]any{"SyncSessionToken": lr.SyncSessionToken, "RecordPatches": []map[string]any{
+	in := map[string]any{"SyncSessionToken": token, "RecordPatches": []map[string]any{
 		{"Op": "replace", "Key": "k", "Value": strconv.Itoa(n), "SyncCount": last}}}
-	if err := c.sync(ctx, "POST", path, nil, in, nil); err != nil {
+	if err := c.sync(ctx, "POST", s.path(i), nil, in, nil); err != nil {
 		return err
 	}
 	s.count[i].Store(last + 1)
@@ -247,14 +265,7 @@ func (s *updateRecords) setup(ctx context.Context, c *client, o *runOpts) error 
 
 func (s *updateRecords) op(ctx context.Context, c *client, w, n int) error {
 	i := s.identity(w, n)
-	last := s.count[i].Load()
-	in := map[string]any{"SyncSessionToken": s.tokens[i], "RecordPatches": []map[string]any{
-		{"Op": "replace", "Key": "k", "Value": strconv.Itoa(n), "SyncCount": last}}}
-	if err := c.sync(ctx, "POST", s.path(i), nil, in, nil); err != nil {
-		return err
-	}
-	s.count[i].Store(last + 1)
-	return nil
+	return s.write(ctx, c, i, s.tokens[i], n)
 }
 
 // poolUsage: ListIdentityPoolUsage over an account with many pools.

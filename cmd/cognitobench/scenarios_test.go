@@ -30,7 +30,8 @@ func TestScenarios(t *testing.T) {
 	os.Stderr, _ = os.Open(os.DevNull) // the progress lines
 	defer func() { os.Stderr = stderr }()
 
-	for _, name := range []string{"getid-new", "getid-returning", "list-identities", "get-credentials", "sync", "update-records", "pool-usage"} {
+	for _, sc := range scenarios {
+		name := sc.name
 		t.Run(name, func(t *testing.T) {
 			o := &runOpts{endpoint: srv.URL, scenario: name, name: name, ak: "123456789012", sk: "x", region: "us-east-1",
 				workers: 4, count: 200, setupSize: 40, page: 1}
