@@ -39,13 +39,19 @@ type env struct {
 // login tokens as presented (--logins trust).
 func newEnv(t *testing.T, mode auth.Mode) *env {
 	t.Helper()
+	return newEnvOn(t, mode, "memory")
+}
+
+// newEnvOn is newEnv on the given store ("memory" or "sqlite:PATH").
+func newEnvOn(t *testing.T, mode auth.Mode, storeURL string) *env {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	app, err := server.Open(context.Background(), &server.Options{
-		Store: "memory", Auth: mode, DataDir: t.TempDir(),
+		Store: storeURL, Auth: mode, DataDir: t.TempDir(),
 		AccessKeyID: devKey, SecretAccessKey: devSecret, AccountID: devAcct, Addr: addr,
 		Logins: "trust", // these tests present made-up login tokens; logins_test.go verifies real ones
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)

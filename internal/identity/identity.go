@@ -261,7 +261,23 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An answer kept from an earlier call, if nothing was committed since
+	// (pages.go); it is read and kept otherwise.
+	key := pageKey{pool: poolID, after: after, limit: limit, hide: hide}
+	gen, keep, err := store.Generation(c, s.st)
+	if err != nil {
+		return nil, err
+	}
+	if keep {
+		if a, ok := s.pageAnswers.get(gen, key); ok {
+			if !c.Caller.Owns(a.owner.Account, a.owner.Region) {
+				return nil, errPoolNotFound(poolID)
+			}
+			return a.body, nil
+		}
+	}
 	out := &identitiesPage{IdentityPoolId: poolID}
+	var owner store.PoolOwner
 	err = s.view(c, func(tx store.Tx) error {
 		// The pool and the page in one read; the page is shown only to
 		// the pool's owner.
@@ -272,6 +288,7 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
+		owner = page.PoolOwner
 		list := page.Identities
 		if len(list) > limit {
 			list = list[:limit]
@@ -284,7 +301,12 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	if !keep {
+		return out, nil
+	}
+	body := encoded(out.AppendJSON(nil))
+	s.pageAnswers.put(gen, key, &pageAnswer{owner: owner, body: body})
+	return body, nil
 }
 
 type unprocessed struct {

@@ -69,6 +69,9 @@ type Service struct {
 	verifier trust.Verifier
 	// orderedIDs: new identity IDs grow with time (newIdentityID).
 	orderedIDs bool
+	// pageAnswers keeps ListIdentities answers while the store's
+	// generation holds (pages.go).
+	pageAnswers *pageAnswers
 }
 
 // New returns the service.
@@ -83,7 +86,7 @@ func New(c Config) *Service {
 		c.Logins = trust.Trust{}
 	}
 	return &Service{st: c.Store, keys: c.Keyring, sealer: c.Sealer, pages: c.PageTokens, limits: c.Limits, log: c.Log, hooks: c.Hooks, verifier: c.Logins,
-		orderedIDs: store.PrefersOrderedIDs(c.Store)}
+		orderedIDs: store.PrefersOrderedIDs(c.Store), pageAnswers: newPageAnswers()}
 }
 
 // API returns the service's model and handlers for internal/api.

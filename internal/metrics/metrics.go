@@ -88,3 +88,9 @@ func (t *timedStore) Update(ctx context.Context, fn func(store.Tx) error) error 
 // PrefersOrderedIDs passes on the wrapped store's preference
 // (store.OrderedIDs), which the embedded interface would hide.
 func (t *timedStore) PrefersOrderedIDs() bool { return store.PrefersOrderedIDs(t.Store) }
+
+// Generation passes on the wrapped store's generation (store.Generations),
+// which the embedded interface would hide.
+func (t *timedStore) Generation(ctx context.Context) (uint64, bool, error) {
+	return store.Generation(ctx, t.Store)
+}

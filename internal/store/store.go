@@ -221,6 +221,29 @@ func PrefersOrderedIDs(st Store) bool {
 	return ok && o.PrefersOrderedIDs()
 }
 
+// Generations is implemented by a backend that can tell, at the cost of
+// one cheap statement, whether anything has been committed since an
+// earlier moment: what a caller read may then be kept and given again
+// while the generation stays the same (identity's ListIdentities answers).
+type Generations interface {
+	// Generation returns the store's generation. If a call A returned g
+	// and a later call B returns g too, nothing was committed to the store,
+	// by this process or any other, between A's start and B's start: what
+	// was read after A is still what the store holds when B returns. ok is
+	// false when this store cannot tell (then nothing may be kept).
+	Generation(ctx context.Context) (gen uint64, ok bool, err error)
+}
+
+// Generation is st's generation when it implements Generations; ok is
+// false otherwise.
+func Generation(ctx context.Context, st Store) (gen uint64, ok bool, err error) {
+	g, is := st.(Generations)
+	if !is {
+		return 0, false, nil
+	}
+	return g.Generation(ctx)
+}
+
 // PoolOwner is the account and region a pool belongs to.
 type PoolOwner struct {
 	Account, Region string

@@ -16,6 +16,58 @@ var txTests = []test{
 	{"CanceledContext", testCanceledContext},
 	{"UpdatePanics", testUpdatePanics},
 	{"Close", testClose},
+	{"Generations", testGenerations},
+}
+
+// testGenerations: for a backend that implements store.Generations, the
+// generation holds while nothing is committed and changes with every
+// commit, whatever it wrote (a change it cannot tell apart from none must
+// count too); a failed Update may count or not.
+func testGenerations(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	gen := func() uint64 {
+		t.Helper()
+		g, ok, err := store.Generation(ctx, s)
+		noErr(t, "Generation", err)
+		if !ok {
+			t.Skip("the backend does not implement store.Generations")
+		}
+		return g
+	}
+	// Every read connection answers once, then all hold.
+	for range 16 {
+		gen()
+	}
+	g := gen()
+	for range 16 {
+		noErr(t, "View", s.View(ctx, func(tx store.Tx) error { _, err := tx.ListPools(account, region, "", 0); return err }))
+		if now := gen(); now != g {
+			t.Fatalf("generation %d, then %d with nothing committed", g, now)
+		}
+	}
+	writes := []struct {
+		what string
+		fn   func(tx store.Tx) error
+	}{
+		{"CreatePool", func(tx store.Tx) error { return tx.CreatePool(newPool(account, region, 1)) }},
+		{"CreateIdentity", func(tx store.Tx) error { return tx.CreateIdentity(newIdentity(poolID(region, 1), 1)) }},
+		{"AddLogin", func(tx store.Tx) error {
+			return tx.AddLogin(newLogin(poolID(region, 1), "dev", "s1", identityID(1)))
+		}},
+		{"DeleteIdentity", func(tx store.Tx) error { return tx.DeleteIdentity(identityID(1)) }},
+		{"DeletePool", func(tx store.Tx) error { return tx.DeletePool(poolID(region, 1)) }},
+		{"nothing", func(tx store.Tx) error { return nil }},
+	}
+	for _, w := range writes {
+		noErr(t, w.what, s.Update(ctx, w.fn))
+		// Whichever connection answers, each answer is a later one.
+		for range 16 {
+			if now := gen(); now <= g {
+				t.Fatalf("after %s: generation %d, was %d", w.what, now, g)
+			}
+		}
+		g = gen()
+	}
 }
 
 // fill writes one of everything, so a test can check none of it was kept.

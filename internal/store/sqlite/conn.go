@@ -18,6 +18,10 @@ type conn struct {
 	stmts   map[string]*sql.Stmt
 	raw     map[string]driver.Stmt // the driver's own statements (rawRows)
 	queries atomic.Int64           // statements run, for QueryCount
+	// version is the connection's PRAGMA data_version when Generation last
+	// asked it (generation.go); versionKnown is false until then.
+	version      int64
+	versionKnown bool
 }
 
 // bg is the context statements run under. The caller's context governs

@@ -91,7 +91,8 @@ type Store struct {
 	pools       *poolCache // the writer's (poolcache.go)
 	maxBatch    int
 	commitDelay time.Duration
-	commits     atomic.Int64 // batches committed, for tests
+	commits     atomic.Int64  // batches committed, for tests
+	gen         atomic.Uint64 // the store's generation (generation.go)
 	// rehearsals is how many times each Update closure is run and undone
 	// before its real run: tests set it (writer.go, rehearse).
 	rehearsals int

@@ -181,6 +181,7 @@ func (s *Store) commit(batch []*request) {
 		if !finished { // runtime.Goexit in a closure: undo the batch
 			c.exec("ROLLBACK")
 			s.pools.reset()
+			s.gen.Add(1)
 			for k, r := range batch {
 				if ran[k] || r.state.CompareAndSwap(queued, started) {
 					r.done <- result{err: errGoexit}
@@ -222,6 +223,7 @@ func (s *Store) commit(batch []*request) {
 		}
 	}
 	finished = true
+	s.gen.Add(1) // before any caller learns its outcome (generation.go)
 	for k, r := range batch {
 		if ran[k] {
 			r.done <- results[k]

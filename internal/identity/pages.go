@@ -1,0 +1,85 @@
+package identity
+
+import (
+	"sync"
+
+	"github.com/cognitod/cognitod/internal/store"
+)
+
+// pageAnswers keeps recent ListIdentities answers, encoded, with the
+// store's generation (store.Generations) when each was read: asked again
+// for a page while nothing has been committed, the service checks the
+// generation (one PRAGMA on SQLite) and the caller's access, and writes the
+// kept bytes, instead of reading the page, decoding its logins, sealing its
+// NextToken and encoding it: about half of a page's CPU
+// (docs/PERFORMANCE.md).
+//
+// Nothing kept is ever stale: an answer is given only while the store's
+// generation is the one it was read under, and any commit, by this process
+// or another, changes it (store.Generations). A change of generation
+// forgets every answer. The access check is made on every call with the
+// pool's owner kept beside the answer, so an answer read for one caller is
+// given to another only if that caller may see it too.
+type pageAnswers struct {
+	mu      sync.RWMutex
+	gen     uint64 // generation of every kept answer
+	answers map[pageKey]*pageAnswer
+	bytes   int
+}
+
+// pageKey is what a page's answer depends on besides the store's contents.
+type pageKey struct {
+	pool, after string // after: the key the NextToken resumes after
+	limit       int
+	hide        bool
+}
+
+type pageAnswer struct {
+	owner store.PoolOwner
+	body  encoded
+}
+
+// maxPageAnswerBytes bounds what is kept (a 60-identity page is about 9 KB):
+// past it, the cache starts over.
+const maxPageAnswerBytes = 4 << 20
+
+func newPageAnswers() *pageAnswers { return &pageAnswers{answers: map[pageKey]*pageAnswer{}} }
+
+// get returns the answer kept for k under generation gen.
+func (pa *pageAnswers) get(gen uint64, k pageKey) (*pageAnswer, bool) {
+	pa.mu.RLock()
+	defer pa.mu.RUnlock()
+	if gen != pa.gen {
+		return nil, false
+	}
+	a, ok := pa.answers[k]
+	return a, ok
+}
+
+// put keeps an answer read under generation gen: read after a call to
+// Generation that returned gen. An answer of an older generation than
+// those kept is dropped; a newer one replaces them all.
+func (pa *pageAnswers) put(gen uint64, k pageKey, a *pageAnswer) {
+	size := len(a.body) + len(k.pool) + len(k.after) + 64
+	if size > maxPageAnswerBytes {
+		return
+	}
+	pa.mu.Lock()
+	defer pa.mu.Unlock()
+	if gen < pa.gen {
+		return
+	}
+	if gen > pa.gen || pa.bytes+size > maxPageAnswerBytes {
+		clear(pa.answers)
+		pa.gen, pa.bytes = gen, 0
+	}
+	if _, ok := pa.answers[k]; !ok {
+		pa.bytes += size
+	}
+	pa.answers[k] = a
+}
+
+// encoded is an answer's JSON, written as it is (awsproto.Appender).
+type encoded []byte
+
+func (e encoded) AppendJSON(b []byte) []byte { return append(b, e...) }
