@@ -9,30 +9,49 @@ import (
 	"github.com/cognitod/cognitod/internal/store"
 )
 
-// Generation implements store.Generations: one PRAGMA on a read connection.
+// Generation implements store.Generations. The in-memory store has one
+// connection and no other process: the writer's count of batches is its
+// generation. A file store watches its WAL-index header
+// (walindex_unix.go), which every commit, by this process or another,
+// rewrites before it returns: reading it costs no statement. Where it
+// cannot be mapped, a read connection is asked instead (dataVersion).
 //
-// SQLite changes a connection's PRAGMA data_version whenever another
-// connection (the writer, or any other process) has committed to the file
-// since the connection last read, and a read connection never writes
-// itself. Generation asks a read connection, and if the answer differs
-// from what that connection answered last time (or it never answered), it
-// counts a new generation. A commit C therefore raises the generation no
-// later than the first Generation after C on each connection, and since
-// every Generation call that is ordered after C asks some connection whose
-// previous answer (if any) predates C or already counted it, every call
-// started after C returns a generation later than any returned before C.
-//
-// The writer also counts one after every batch, before its callers learn
-// the outcome: that is all the in-memory store (one connection, no other
-// process) has, and it makes a write visible to the next Generation
-// without depending on which connection that asks.
+// The writer counts one after every batch, before its callers learn the
+// outcome; Generation counts one whenever the header (or the connection's
+// data_version) differs from what it last saw. So the first Generation to
+// start after a commit counts it, and every later one returns at least
+// that count: none returns what a call before the commit returned.
 func (s *Store) Generation(ctx context.Context) (uint64, bool, error) {
+	if err := s.usable(ctx); err != nil {
+		return 0, false, err
+	}
 	if s.memory {
-		if err := s.usable(ctx); err != nil {
-			return 0, false, err
-		}
 		return s.gen.Load(), true, nil
 	}
+	s.walMu.Lock()
+	if s.wal != nil {
+		if h := s.wal.header(); !s.walKnown || h != s.walHeader {
+			s.walHeader, s.walKnown = h, true
+			s.gen.Add(1)
+		}
+		g := s.gen.Load()
+		s.walMu.Unlock()
+		return g, true, nil
+	}
+	s.walMu.Unlock()
+	return s.readerGeneration(ctx)
+}
+
+// readerGeneration asks a read connection for its PRAGMA data_version.
+// SQLite changes it whenever another connection (the writer, or any other
+// process) has committed to the file since the connection last read, and a
+// read connection never writes itself. If the answer differs from what
+// that connection answered last time (or it never answered), it counts a
+// new generation. A commit C thus raises the generation no later than the
+// first call after C on each connection; and any call after C asks a
+// connection whose last answer predates C (it counts C) or came after C
+// (the call that got it counted C, or a later commit).
+func (s *Store) readerGeneration(ctx context.Context) (uint64, bool, error) {
 	c, err := s.reader(ctx)
 	if err != nil {
 		return 0, false, err
@@ -48,6 +67,24 @@ func (s *Store) Generation(ctx context.Context) (uint64, bool, error) {
 		s.gen.Add(1)
 	}
 	return s.gen.Load(), true, nil
+}
+
+// watchWAL maps the WAL-index for Generation; without it, Generation asks
+// a read connection.
+func (s *Store) watchWAL(path string) {
+	if w, err := openWALIndex(path); err == nil {
+		s.wal = w
+	}
+}
+
+// unwatchWAL unmaps the WAL-index before the connections close.
+func (s *Store) unwatchWAL() {
+	s.walMu.Lock()
+	defer s.walMu.Unlock()
+	if s.wal != nil {
+		s.wal.close()
+		s.wal = nil
+	}
 }
 
 var _ store.Generations = (*Store)(nil)

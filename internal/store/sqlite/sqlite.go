@@ -93,6 +93,12 @@ type Store struct {
 	commitDelay time.Duration
 	commits     atomic.Int64  // batches committed, for tests
 	gen         atomic.Uint64 // the store's generation (generation.go)
+	// wal is the file's WAL-index header, mapped (nil in memory, or where
+	// it cannot be); walHeader is what Generation saw there last.
+	walMu     sync.Mutex
+	wal       *walIndex
+	walHeader [walHeaderBytes / 4]uint32
+	walKnown  bool
 	// rehearsals is how many times each Update closure is run and undone
 	// before its real run: tests set it (writer.go, rehearse).
 	rehearsals int
@@ -146,6 +152,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := s.openConns(ctx, opts); err != nil {
 		s.closeConns()
 		return nil, err
+	}
+	if !s.memory {
+		s.watchWAL(dsn)
 	}
 	go s.writeLoop()
 	return s, nil
@@ -309,6 +318,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeConns() error {
+	s.unwatchWAL()
 	var first error
 	for _, c := range s.all {
 		if err := c.close(); err != nil && first == nil {
