@@ -9,7 +9,8 @@ import (
 // pageAnswers keeps recent ListIdentities answers, encoded, with the
 // store's generation (store.Generations) when each was read: asked again
 // for a page while nothing has been committed, the service checks the
-// generation (one PRAGMA on SQLite) and the caller's access, and writes the
+// generation (on SQLite, a read of the WAL-index header: no statement) and
+// the caller's access, and writes the
 // kept bytes, instead of reading the page, decoding its logins, sealing its
 // NextToken and encoding it: about half of a page's CPU
 // (docs/PERFORMANCE.md).

@@ -221,8 +221,8 @@ func PrefersOrderedIDs(st Store) bool {
 	return ok && o.PrefersOrderedIDs()
 }
 
-// Generations is implemented by a backend that can tell, at the cost of
-// one cheap statement, whether anything has been committed since an
+// Generations is implemented by a backend that can tell cheaply (SQLite:
+// without a statement) whether anything has been committed since an
 // earlier moment: what a caller read may then be kept and given again
 // while the generation stays the same (identity's ListIdentities answers).
 type Generations interface {

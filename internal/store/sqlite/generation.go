@@ -2,9 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
-	"io"
 
 	"github.com/cognitod/cognitod/internal/store"
 )
@@ -30,8 +28,8 @@ func (s *Store) Generation(ctx context.Context) (uint64, bool, error) {
 	}
 	s.walMu.Lock()
 	if s.wal != nil {
-		if h := s.wal.header(); !s.walKnown || h != s.walHeader {
-			s.walHeader, s.walKnown = h, true
+		if h := s.wal.header(); h != s.walHeader {
+			s.walHeader = h
 			s.gen.Add(1)
 		}
 		g := s.gen.Load()
@@ -69,11 +67,12 @@ func (s *Store) readerGeneration(ctx context.Context) (uint64, bool, error) {
 	return s.gen.Load(), true, nil
 }
 
-// watchWAL maps the WAL-index for Generation; without it, Generation asks
-// a read connection.
+// watchWAL maps the WAL-index for Generation, and reads its header as it
+// is at open (what was committed before is in the store already); without
+// it, Generation asks a read connection.
 func (s *Store) watchWAL(path string) {
 	if w, err := openWALIndex(path); err == nil {
-		s.wal = w
+		s.wal, s.walHeader = w, w.header()
 	}
 }
 
@@ -89,22 +88,12 @@ func (s *Store) unwatchWAL() {
 
 var _ store.Generations = (*Store)(nil)
 
-// dataVersion is the connection's PRAGMA data_version.
+// dataVersion is the connection's PRAGMA data_version: it changes when
+// another connection, in this process or another, has committed to the
+// file since this one last read it.
 func (c *conn) dataVersion() (int64, error) {
 	var v int64
-	got := false
-	err := c.rawRows("PRAGMA data_version", nil, 1, func(d []driver.Value) error {
-		n, ok := d[0].(int64)
-		if !ok {
-			return fmt.Errorf("data_version is %T", d[0])
-		}
-		v, got = n, true
-		return nil
-	})
-	if err == nil && !got {
-		err = io.ErrUnexpectedEOF
-	}
-	if err != nil {
+	if err := c.queryRow("PRAGMA data_version").Scan(&v); err != nil {
 		return 0, fmt.Errorf("sqlite: data_version: %w", err)
 	}
 	return v, nil

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/cognitod/cognitod/internal/store"
@@ -66,9 +65,9 @@ func copyPool(p *store.Pool) *store.Pool {
 // checkVersion empties the cache if another connection (another process)
 // has committed to the file since the last batch.
 func (pc *poolCache) checkVersion(c *conn) error {
-	var v int64
-	if err := c.queryRow("PRAGMA data_version").Scan(&v); err != nil {
-		return fmt.Errorf("sqlite: data_version: %w", err)
+	v, err := c.dataVersion()
+	if err != nil {
+		return err
 	}
 	if v != pc.version {
 		pc.reset()

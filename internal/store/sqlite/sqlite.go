@@ -98,7 +98,6 @@ type Store struct {
 	walMu     sync.Mutex
 	wal       *walIndex
 	walHeader [walHeaderBytes / 4]uint32
-	walKnown  bool
 	// rehearsals is how many times each Update closure is run and undone
 	// before its real run: tests set it (writer.go, rehearse).
 	rehearsals int
