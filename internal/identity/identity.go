@@ -261,37 +261,49 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// An answer kept from an earlier call, if nothing was committed since
-	// (pages.go); it is read and kept otherwise.
+	// The answer kept from an earlier call if nothing was committed since
+	// (pages.go); read, and kept, otherwise.
 	key := pageKey{pool: poolID, after: after, limit: limit, hide: hide}
 	gen, keep, err := store.Generation(c, s.st)
 	if err != nil {
 		return nil, err
 	}
+	var a *pageAnswer
 	if keep {
-		if a, ok := s.pageAnswers.get(gen, key); ok {
-			if !c.Caller.Owns(a.owner.Account, a.owner.Region) {
-				return nil, errPoolNotFound(poolID)
-			}
-			return a.body, nil
+		a = s.pageAnswers.get(gen, key)
+	}
+	if a == nil {
+		if a, err = s.readPage(c, key, scope); err != nil {
+			return nil, err
+		}
+		if keep {
+			s.pageAnswers.put(gen, key, a)
 		}
 	}
-	out := &identitiesPage{IdentityPoolId: poolID}
+	// The page is shown only to the pool's owner.
+	if !c.Caller.Owns(a.owner.Account, a.owner.Region) {
+		return nil, errPoolNotFound(poolID)
+	}
+	return a.body, nil
+}
+
+// readPage reads a page of identities and the pool's owner in one read,
+// and encodes the answer.
+func (s *Service) readPage(c *api.Call, k pageKey, scope string) (*pageAnswer, error) {
+	out := &identitiesPage{IdentityPoolId: k.pool}
 	var owner store.PoolOwner
-	err = s.view(c, func(tx store.Tx) error {
-		// The pool and the page in one read; the page is shown only to
-		// the pool's owner.
-		page, err := tx.ListPoolIdentities(poolID, after, limit+1, hide)
-		if errors.Is(err, store.ErrNotFound) || err == nil && !c.Caller.Owns(page.Account, page.Region) {
-			return errPoolNotFound(poolID)
+	err := s.view(c, func(tx store.Tx) error {
+		page, err := tx.ListPoolIdentities(k.pool, k.after, k.limit+1, k.hide)
+		if errors.Is(err, store.ErrNotFound) {
+			return errPoolNotFound(k.pool)
 		}
 		if err != nil {
 			return err
 		}
 		owner = page.PoolOwner
 		list := page.Identities
-		if len(list) > limit {
-			list = list[:limit]
+		if len(list) > k.limit {
+			list = list[:k.limit]
 			t := s.sealPage(scope, list[len(list)-1].ID)
 			out.NextToken = &t
 		}
@@ -301,12 +313,7 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !keep {
-		return out, nil
-	}
-	body := encoded(out.AppendJSON(nil))
-	s.pageAnswers.put(gen, key, &pageAnswer{owner: owner, body: body})
-	return body, nil
+	return &pageAnswer{owner: owner, body: out.AppendJSON(nil)}, nil
 }
 
 type unprocessed struct {

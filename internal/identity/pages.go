@@ -46,15 +46,14 @@ const maxPageAnswerBytes = 4 << 20
 
 func newPageAnswers() *pageAnswers { return &pageAnswers{answers: map[pageKey]*pageAnswer{}} }
 
-// get returns the answer kept for k under generation gen.
-func (pa *pageAnswers) get(gen uint64, k pageKey) (*pageAnswer, bool) {
+// get returns the answer kept for k under generation gen, or nil.
+func (pa *pageAnswers) get(gen uint64, k pageKey) *pageAnswer {
 	pa.mu.RLock()
 	defer pa.mu.RUnlock()
 	if gen != pa.gen {
-		return nil, false
+		return nil
 	}
-	a, ok := pa.answers[k]
-	return a, ok
+	return pa.answers[k]
 }
 
 // put keeps an answer read under generation gen: read after a call to
