@@ -69,21 +69,28 @@ func (s *Store) readerGeneration(ctx context.Context) (uint64, bool, error) {
 
 // watchWAL maps the WAL-index for Generation, and reads its header as it
 // is at open (what was committed before is in the store already); without
-// it, Generation asks a read connection.
+// it, Generation asks a read connection. The store holds what openWALIndex
+// opened until its connections have closed (closeConns), mapped or not.
 func (s *Store) watchWAL(path string) {
-	if w, err := openWALIndex(path); err == nil {
+	w, err := openWALIndex(path)
+	if w != nil {
+		s.walHeld = w
+	}
+	if err == nil {
 		s.wal, s.walHeader = w, w.header()
 	}
 }
 
-// unwatchWAL unmaps the WAL-index before the connections close.
-func (s *Store) unwatchWAL() {
+// unwatchWAL stops Generation reading the WAL-index (it asks a read
+// connection from then on) and returns what the store held, for the
+// caller to release once the connections have closed.
+func (s *Store) unwatchWAL() *walIndex {
 	s.walMu.Lock()
 	defer s.walMu.Unlock()
-	if s.wal != nil {
-		s.wal.close()
-		s.wal = nil
-	}
+	s.wal = nil
+	w := s.walHeld
+	s.walHeld = nil
+	return w
 }
 
 var _ store.Generations = (*Store)(nil)

@@ -23,7 +23,11 @@ func TestGenerationSeesOtherProcess(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.db")
 			s := open(t, path, Options{Readers: 3})
 			if how == "data_version" {
-				s.unwatchWAL()
+				held := s.unwatchWAL()
+				t.Cleanup(func() {
+					s.Close()
+					held.release()
+				})
 			} else if s.wal == nil {
 				if runtime.GOOS == "windows" {
 					t.Skip("no WAL-index mapping on Windows")

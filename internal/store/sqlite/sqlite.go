@@ -94,9 +94,13 @@ type Store struct {
 	commits     atomic.Int64  // batches committed, for tests
 	gen         atomic.Uint64 // the store's generation (generation.go)
 	// wal is the file's WAL-index header, mapped (nil in memory, or where
-	// it cannot be); walHeader is what Generation saw there last.
+	// it cannot be); walHeader is what Generation saw there last. walHeld
+	// is what the store must release after its connections have closed
+	// (walindex_unix.go says why), wal or a descriptor that could not be
+	// mapped.
 	walMu     sync.Mutex
 	wal       *walIndex
+	walHeld   *walIndex
 	walHeader [walHeaderBytes / 4]uint32
 	// rehearsals is how many times each Update closure is run and undone
 	// before its real run: tests set it (writer.go, rehearse).
@@ -317,7 +321,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeConns() error {
-	s.unwatchWAL()
+	w := s.unwatchWAL()
 	var first error
 	for _, c := range s.all {
 		if err := c.close(); err != nil && first == nil {
@@ -326,6 +330,11 @@ func (s *Store) closeConns() error {
 	}
 	if err := s.db.Close(); err != nil && first == nil {
 		first = err
+	}
+	if w != nil {
+		if err := w.release(); err != nil && first == nil {
+			first = err
+		}
 	}
 	return first
 }

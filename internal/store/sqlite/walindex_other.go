@@ -16,4 +16,4 @@ func openWALIndex(string) (*walIndex, error) {
 
 func (w *walIndex) header() (h [walHeaderBytes / 4]uint32) { return h }
 
-func (w *walIndex) close() error { return nil }
+func (w *walIndex) release() error { return nil }

@@ -3,8 +3,10 @@
 package sqlite
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -28,35 +30,85 @@ import (
 // Written by hand: no Go library reads a live WAL-index, and the driver
 // gives no access to the mapping SQLite has made.
 type walIndex struct {
+	key   fileKey
+	f     *os.File // open until the last store on the file has closed
 	mem   []byte
 	words *[walHeaderBytes / 4]uint32
+	refs  int // stores holding it; guarded by walIndexes.mu
 }
 
 // walHeaderBytes is the two copies of the header.
 const walHeaderBytes = 96
 
-// openWALIndex maps the WAL-index of the database at path read-only. The
-// store's connections are open, so SQLite has made the file and holds it:
-// no process truncates it while one connection keeps it mapped (a
-// connection truncates it only when it finds no other).
+// fileKey names a file whatever the path it was opened by.
+type fileKey struct{ dev, ino uint64 }
+
+// walIndexes holds one mapping per WAL-index file in the process, shared by
+// every store open on it. The descriptor it was mapped through stays open
+// until the last of them has closed its connections: POSIX drops every
+// lock a process holds on a file when the process closes any descriptor of
+// it (sqlite.org/howtocorrupt.html, 2.2), and SQLite holds locks on the
+// WAL-index for as long as a connection is open, among them the one that
+// tells another process opening the database that it is not alone and
+// must not rebuild the WAL-index under us.
+var walIndexes struct {
+	mu sync.Mutex
+	m  map[fileKey]*walIndex
+}
+
+// openWALIndex maps the WAL-index of the database at path read-only, or
+// takes another hold on the mapping a store open on the same file made.
+// The store's connections are open, so SQLite has made the file and holds
+// it: no process truncates it while one connection keeps it mapped (a
+// connection truncates it only when it finds no other). Release it only
+// after the store's connections have closed, whether or not it could be
+// mapped: once a descriptor of the file is open, closing it is what must
+// wait (w.mem is nil when it is not mapped).
 func openWALIndex(path string) (*walIndex, error) {
+	walIndexes.mu.Lock()
+	defer walIndexes.mu.Unlock()
+	if key, err := statKey(os.Stat(path + "-shm")); err == nil {
+		if w := walIndexes.m[key]; w != nil {
+			w.refs++
+			return w, nil
+		}
+	}
 	f, err := os.Open(path + "-shm")
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close() // the mapping outlives the descriptor
 	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
+	key, err := statKey(fi, err)
+	w := &walIndex{key: key, f: f, refs: 1}
+	if walIndexes.m == nil {
+		walIndexes.m = make(map[fileKey]*walIndex)
 	}
+	if err != nil {
+		// Held, not mapped, and not shared: a key of zeros names no file.
+		return w, err
+	}
+	walIndexes.m[key] = w
 	if fi.Size() < walHeaderBytes {
-		return nil, fmt.Errorf("%s is %d bytes", f.Name(), fi.Size())
+		return w, fmt.Errorf("%s is %d bytes", f.Name(), fi.Size())
 	}
 	mem, err := syscall.Mmap(int(f.Fd()), 0, os.Getpagesize(), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
-		return nil, fmt.Errorf("map %s: %w", f.Name(), err)
+		return w, fmt.Errorf("map %s: %w", f.Name(), err)
 	}
-	return &walIndex{mem: mem, words: (*[walHeaderBytes / 4]uint32)(unsafe.Pointer(&mem[0]))}, nil
+	w.mem, w.words = mem, (*[walHeaderBytes / 4]uint32)(unsafe.Pointer(&mem[0]))
+	return w, nil
+}
+
+// statKey is the device and inode of a file's information.
+func statKey(fi os.FileInfo, err error) (fileKey, error) {
+	if err != nil {
+		return fileKey{}, err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileKey{}, fmt.Errorf("%s: no device and inode", fi.Name())
+	}
+	return fileKey{uint64(st.Dev), uint64(st.Ino)}, nil
 }
 
 // header reads the header's words. Each is read atomically, so a word
@@ -70,4 +122,21 @@ func (w *walIndex) header() (h [walHeaderBytes / 4]uint32) {
 	return h
 }
 
-func (w *walIndex) close() error { return syscall.Munmap(w.mem) }
+// release gives up the store's hold on the mapping; the last one unmaps it
+// and closes its descriptor. Call it only after the store's connections
+// have closed.
+func (w *walIndex) release() error {
+	walIndexes.mu.Lock()
+	defer walIndexes.mu.Unlock()
+	if w.refs--; w.refs > 0 {
+		return nil
+	}
+	if walIndexes.m[w.key] == w {
+		delete(walIndexes.m, w.key)
+	}
+	var err error
+	if w.mem != nil {
+		err = syscall.Munmap(w.mem)
+	}
+	return errors.Join(err, w.f.Close())
+}
