@@ -7,6 +7,7 @@
 //	cognitobench bare --listen ADDR        a trivial net/http JSON handler: the ceiling
 //	cognitobench load --store sqlite:PATH --identities N   fill a pool directly in the store
 //	cognitobench token --pool ID --page N  the NextToken of a deep ListIdentities page (for wrk)
+//	cognitobench sessions --identities N   identities with a sync session each (for wrk)
 //
 // Scenarios: getid-new, getid-returning, list-identities, get-credentials,
 // sync, pool-usage. Every figure is meant to be read as a ratio against a
@@ -33,6 +34,8 @@ func main() {
 		err = loadCmd(os.Args[2:])
 	case "token":
 		err = tokenCmd(os.Args[2:])
+	case "sessions":
+		err = sessionsCmd(os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -53,6 +56,7 @@ func usage() {
   cognitobench bare --listen 127.0.0.1:9999                  serve a trivial JSON handler (the ceiling)
   cognitobench load --store sqlite:PATH --identities N       bulk-fill a pool directly in the store
   cognitobench token --endpoint URL --pool ID --page N       print the ListIdentities NextToken of page N
+  cognitobench sessions --endpoint URL --identities N        print N identities, each with a sync session
 
 Scenarios: `+scenarioNames(", ")+"\n")
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Compare cognitod, moto_server and cognitobench's bare handler with wrk, in
-# one run: GetId creating identities on all three, then ListIdentities
+# one run: GetId creating identities on all three, UpdateRecords (durable,
+# conflict-checked, 2,000 identities) on cognitod and the bare handler,
+# then ListIdentities
 # (MaxResults 60) on a large pool's first and deep pages against the bare
 # handler, and against the bare handler answering a canned page of the same
 # size (list-static: what moving a page's bytes costs, without making it).
@@ -59,6 +61,12 @@ measure getid-cognitod http://127.0.0.1:19230/ getid.lua POOL="$cp"
 measure getid-moto http://127.0.0.1:15000/ getid.lua POOL="$mp"
 measure getid-bare http://127.0.0.1:19999/ getid.lua POOL="$cp"
 echo "GetId: cognitod/moto $(ratio getid-cognitod getid-moto)x, cognitod/bare $(ratio getid-cognitod getid-bare)"
+# UpdateRecords (moto has no Sync): fresh sessions on 2,000 identities, each
+# write with the record's current SyncCount.
+"$work/cognitobench" sessions --endpoint http://127.0.0.1:19230 --identities 2000 >"$work/sessions.tsv"
+measure update-cognitod http://127.0.0.1:19230/ updaterecords.lua SESSIONS="$work/sessions.tsv" THREADS="$threads"
+measure update-bare http://127.0.0.1:19999/ updaterecords.lua SESSIONS="$work/sessions.tsv" THREADS="$threads"
+echo "UpdateRecords: cognitod/bare $(ratio update-cognitod update-bare)"
 if [ -n "$big" ]; then
   bp=$(cat "$big/big.pool")
   token=$("$work/cognitobench" token --endpoint http://127.0.0.1:19232 --pool "$bp" --page "$page" 2>/dev/null)
