@@ -61,6 +61,27 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
+// Batching registers cognitod_store_commits_total and
+// cognitod_store_batched_updates_total, read from st when scraped, if st
+// commits Updates in batches (store.Batching). Pass the store itself, not
+// the wrapper Store returns.
+func (m *Metrics) Batching(st store.Store) {
+	b, ok := st.(store.Batching)
+	if !ok {
+		return
+	}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "cognitod_store_commits_total",
+			Help: "Transactions the store's writer has committed, each carrying a batch of Updates (SQLite: one fsync each).",
+		}, func() float64 { c, _ := b.BatchCounts(); return float64(c) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "cognitod_store_batched_updates_total",
+			Help: "Updates run in those transactions; divided by cognitod_store_commits_total, the mean batch (see --commit-delay).",
+		}, func() float64 { _, u := b.BatchCounts(); return float64(u) }),
+	)
+}
+
 // Store wraps st so that every transaction's duration is recorded.
 func (m *Metrics) Store(st store.Store) store.Store {
 	return &timedStore{Store: st, view: m.storeLat.WithLabelValues("view"), update: m.storeLat.WithLabelValues("update")}

@@ -218,6 +218,7 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	}
 	mets := metrics.New()
 	dumper, _ := st.(store.Dumper)
+	mets.Batching(st)
 	st = mets.Store(st)
 	mets.Inventory(st, metrics.InventoryOptions{})
 	issuer := cfg.PublicURL

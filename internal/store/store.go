@@ -244,6 +244,16 @@ func Generation(ctx context.Context, st Store) (gen uint64, ok bool, err error) 
 	return g.Generation(ctx)
 }
 
+// Batching is implemented by a backend that commits many Updates together
+// (SQLite's single writer: one transaction and one fsync per batch). The
+// two counts, exported as metrics, give the mean batch: what the commit
+// delay tunes, and what each fsync is shared by.
+type Batching interface {
+	// BatchCounts returns how many transactions the store has committed
+	// (or tried to) since it opened, and how many Updates ran in them.
+	BatchCounts() (commits, updates uint64)
+}
+
 // PoolOwner is the account and region a pool belongs to.
 type PoolOwner struct {
 	Account, Region string

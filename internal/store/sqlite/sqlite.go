@@ -91,7 +91,8 @@ type Store struct {
 	pools       *poolCache // the writer's (poolcache.go)
 	maxBatch    int
 	commitDelay time.Duration
-	commits     atomic.Int64  // batches committed, for tests
+	commits     atomic.Int64  // batches committed (or tried), BatchCounts
+	batched     atomic.Uint64 // Updates run in them, BatchCounts
 	gen         atomic.Uint64 // the store's generation (generation.go)
 	// wal is the file's WAL-index header, mapped (nil in memory, or where
 	// it cannot be); walHeader is what Generation saw there last. walHeld
@@ -292,6 +293,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	return c.queryRow("SELECT 1").Scan(&one)
 }
+
+// BatchCounts implements store.Batching.
+func (s *Store) BatchCounts() (commits, updates uint64) {
+	return uint64(s.commits.Load()), s.batched.Load()
+}
+
+var _ store.Batching = (*Store)(nil)
 
 // QueryCount returns how many statements the store has run, for tests that
 // check a call's cost in queries (conformance.QueryCounter).

@@ -192,15 +192,20 @@ func TestGroupCommit(t *testing.T) {
 	// Wait until all n are queued behind the blocker (the channel is
 	// unbuffered, so "queued" means blocked in send; give them time).
 	time.Sleep(200 * time.Millisecond)
-	before := s.commits.Load()
+	before, updates := s.BatchCounts()
 	release()
 	wg.Wait()
 	if err := <-blocked; err != nil {
 		t.Fatal(err)
 	}
 	// The blocker's own batch, then n more: a batch holds up to 256.
-	if c := s.commits.Load() - before; c > 3 {
-		t.Errorf("%d queued Updates took %d commits", n, c)
+	c, u := s.BatchCounts()
+	if c-before > 3 {
+		t.Errorf("%d queued Updates took %d commits", n, c-before)
+	}
+	// The blocker was counted when its batch committed, after before.
+	if u-updates != n+1 {
+		t.Errorf("BatchCounts: %d Updates committed, want %d", u-updates, n+1)
 	}
 }
 

@@ -208,6 +208,13 @@ func (s *Store) commit(batch []*request) {
 		results[k] = s.run(c, r.fn)
 	}
 	if err == nil {
+		var n uint64
+		for _, r := range ran {
+			if r {
+				n++
+			}
+		}
+		s.batched.Add(n)
 		s.commits.Add(1)
 		if _, err = c.exec("COMMIT"); err != nil {
 			// SQLite may have rolled back already; make sure. The pools
