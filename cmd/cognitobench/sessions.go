@@ -16,16 +16,13 @@ import (
 // identity: pool ID, identity ID and SyncSessionToken, tab-separated.
 func sessionsCmd(args []string) error {
 	fs := flag.NewFlagSet("sessions", flag.ExitOnError)
-	endpoint := fs.String("endpoint", "http://127.0.0.1:9230", "endpoint URL")
+	client := clientFlags(fs)
 	n := fs.Int("identities", 2000, "identities (one sync session each)")
-	ak := fs.String("access-key", "123456789012", "access key ID to sign with")
-	sk := fs.String("secret-key", "bench-secret", "secret access key")
-	region := fs.String("region", "us-east-1", "region to sign for")
 	fs.Parse(args)
 	if *n < 1 {
 		return fmt.Errorf("sessions: --identities must be 1 or more")
 	}
-	return writeSessions(context.Background(), newClient(*endpoint, *ak, *sk, *region, 16), *n, os.Stdout)
+	return writeSessions(context.Background(), client(16), *n, os.Stdout)
 }
 
 // writeSessions makes n identities with a sync session each and writes
