@@ -70,6 +70,9 @@ func openWALIndex(path string) (*walIndex, error) {
 	if key, err := statKey(os.Stat(path + "-shm")); err == nil {
 		if w := walIndexes.m[key]; w != nil {
 			w.refs++
+			if w.mem == nil {
+				return w, fmt.Errorf("%s-shm could not be mapped", path)
+			}
 			return w, nil
 		}
 	}

@@ -83,3 +83,35 @@ func TestOtherProcessLocks(t *testing.T) {
 		t.Log("unlocked")
 	}
 }
+
+// TestWALIndexSharedUnmapped: a WAL-index that could not be mapped is still
+// held (its descriptor must not close early), and a second store on the
+// same file is told it is not mapped rather than given nothing to read.
+func TestWALIndexSharedUnmapped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.db")
+	if err := os.WriteFile(path+"-shm", make([]byte, 10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var held []*walIndex
+	for k := range 2 {
+		w, err := openWALIndex(path)
+		if err == nil || w == nil || w.mem != nil {
+			t.Fatalf("open %d of a 10-byte WAL-index: %v, %v; want it held, unmapped, with an error", k, w, err)
+		}
+		held = append(held, w)
+	}
+	if held[0] != held[1] {
+		t.Error("the second open did not share the first's descriptor")
+	}
+	for _, w := range held {
+		if err := w.release(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	walIndexes.mu.Lock()
+	_, left := walIndexes.m[held[0].key]
+	walIndexes.mu.Unlock()
+	if left {
+		t.Error("the file's entry is left after the last release")
+	}
+}
