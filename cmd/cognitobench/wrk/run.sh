@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Compare cognitod, moto_server and cognitobench's bare handler with wrk, in
-# one run: GetId creating identities on all three, UpdateRecords (durable,
-# conflict-checked, 2,000 identities) on cognitod and the bare handler,
-# then ListIdentities
-# (MaxResults 60) on a large pool's first and deep pages against the bare
-# handler, and against the bare handler answering a canned page of the same
-# size (list-static: what moving a page's bytes costs, without making it).
+# one run: GetId creating identities on all three; UpdateRecords (durable,
+# conflict-checked, 2,000 identities) on cognitod and the bare handler; then
+# ListIdentities (MaxResults 60) on a large pool's first and deep pages
+# against the bare handler, and against the bare handler answering a canned
+# page of the same size (list-static: what moving a page's bytes costs,
+# without making it).
 # Prints one line per measurement and the ratios.
 #
 #   bash cmd/cognitobench/wrk/run.sh [BIG_STORE_DIR]
