@@ -354,3 +354,79 @@ func TestListIdentitiesOneQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLostTransaction: when SQLite abandons the batch's transaction (here
+// SQLITE_FULL from an insert with no statement journal, as a full disk
+// gives), the closures after the failing one must not run on their own in
+// autocommit, every caller must be told its Update failed, nothing of the
+// batch may be kept, and the writer's pool cache must forget what the batch
+// read.
+func TestLostTransaction(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "full.db"), Options{})
+	defer s.Close()
+	p := newPool("us-east-1:kept")
+	p.Config = []byte(`{"v":1}`)
+	mustUpdate(t, s, func(tx store.Tx) error { return tx.CreatePool(p) })
+	var pages int64
+	if err := s.writer.c.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.c.ExecContext(ctx, fmt.Sprint("PRAGMA max_page_count = ", pages+1)); err != nil {
+		t.Fatal(err)
+	}
+	update := func(v string) func(store.Tx) error {
+		return func(tx store.Tx) error {
+			q, err := tx.GetPool(p.ID) // through the writer's cache
+			if err != nil {
+				return err
+			}
+			q.Config = []byte(`{"v":` + v + `}`) // the same size: no new page
+			return tx.UpdatePool(q)
+		}
+	}
+	big := newPool("us-east-1:big")
+	big.Config = make([]byte, 256<<10) // ~64 new pages: SQLITE_FULL
+	var ranAfter bool
+	fns := []func(store.Tx) error{
+		func(tx store.Tx) error { return tx.PutSecret("a", []byte("a")) },
+		update("9"),
+		func(tx store.Tx) error { _, err := tx.GetPool(p.ID); return err }, // caches {"v":9}
+		func(tx store.Tx) error { return tx.CreatePool(big) },
+		func(tx store.Tx) error { ranAfter = true; return update("2")(tx) },
+	}
+	batch := make([]*request, len(fns))
+	for k, fn := range fns {
+		batch[k] = &request{fn: fn, done: make(chan result, 1)}
+	}
+	s.commit(batch)
+	for k, r := range batch {
+		if res := <-r.done; res.err == nil {
+			t.Errorf("closure %d: Update succeeded in a batch SQLite rolled back", k)
+		}
+	}
+	if ranAfter {
+		t.Error("a closure ran after the batch's transaction was lost")
+	}
+	if _, err := s.writer.c.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
+		t.Fatal(err)
+	}
+	err := s.View(ctx, func(tx store.Tx) error {
+		if q, err := tx.GetPool(p.ID); err != nil || string(q.Config) != `{"v":1}` {
+			t.Errorf("pool after the lost batch: %v, %v; want it as before", q, err)
+		}
+		if _, err := tx.GetSecret("a"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the lost batch's secret: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpdate(t, s, func(tx store.Tx) error {
+		if q, err := tx.GetPool(p.ID); err != nil || string(q.Config) != `{"v":1}` {
+			t.Errorf("the writer's next batch reads the pool as %v, %v; want it as stored", q, err)
+		}
+		return nil
+	})
+}

@@ -167,7 +167,8 @@ func (p *batchPace) record(n int) {
 // commit runs a batch in one transaction, each closure in a savepoint of its
 // own so that one closure's failure undoes only its own writes, and commits
 // once. Each caller then learns its own outcome; if the commit itself fails,
-// every closure that had succeeded gets that error instead.
+// or SQLite abandoned the transaction along the way (run's lost), every
+// closure that had succeeded gets that error instead.
 func (s *Store) commit(batch []*request) {
 	c := s.writer
 	if s.memory {
@@ -196,18 +197,33 @@ func (s *Store) commit(batch []*request) {
 			c.exec("ROLLBACK") // the batch fails whole; the next one starts afresh
 		}
 	}
+	var lost error // the transaction is gone (run says how)
 	for k, r := range batch {
 		if !r.state.CompareAndSwap(queued, started) {
 			continue // the caller gave up while it waited
 		}
 		ran[k] = true
-		if err != nil {
+		switch {
+		case err != nil:
 			results[k].err = fmt.Errorf("sqlite: begin: %w", err)
-			continue
+		case lost != nil:
+			results[k].err = lost
+		default:
+			results[k], lost = s.run(c, r.fn)
 		}
-		results[k] = s.run(c, r.fn)
 	}
-	if err == nil {
+	if lost != nil {
+		// Nothing of the batch was kept: every closure that had succeeded
+		// learns so, and the pools the batch read may be gone with it.
+		c.exec("ROLLBACK")
+		s.pools.reset()
+		for k := range results {
+			if ran[k] && results[k].err == nil && !results[k].panicked {
+				results[k].err = lost
+			}
+		}
+	}
+	if err == nil && lost == nil {
 		var n uint64
 		for _, r := range ran {
 			if r {
@@ -241,14 +257,23 @@ func (s *Store) commit(batch []*request) {
 // run runs one closure inside a savepoint: RELEASE keeps its writes in the
 // batch's transaction, ROLLBACK TO drops them (on an error or a panic)
 // without touching the closures before it.
-func (s *Store) run(c *conn, fn func(store.Tx) error) (res result) {
+//
+// lost reports that the batch's transaction is gone. On some errors
+// (SQLITE_FULL from a statement without a statement journal, any IOERR,
+// NOMEM) SQLite rolls the whole transaction back and returns to autocommit,
+// dropping every savepoint; the closure sees only its statement's error,
+// and the savepoint statements are the first to fail. No later closure may
+// then run: its SAVEPOINT, outside a transaction, would start one of its
+// own, and its RELEASE commit it, while its caller is told the batch failed.
+func (s *Store) run(c *conn, fn func(store.Tx) error) (res result, lost error) {
 	for range s.rehearsals {
-		if r := s.rehearse(c, fn); r.err != nil || r.panicked {
-			return r
+		if r, lost := s.rehearse(c, fn); lost != nil || r.err != nil || r.panicked {
+			return r, lost
 		}
 	}
 	if _, err := c.exec("SAVEPOINT u"); err != nil {
-		return result{err: fmt.Errorf("sqlite: savepoint: %w", err)}
+		err = fmt.Errorf("sqlite: savepoint: %w", err)
+		return result{err: err}, err
 	}
 	t := &tx{c: c, d: s.driver, pools: s.pools}
 	keep := false
@@ -261,29 +286,34 @@ func (s *Store) run(c *conn, fn func(store.Tx) error) (res result) {
 		if p != nil {
 			res = result{panicked: true, panicVal: p}
 		}
-		if _, err := c.exec("ROLLBACK TO u"); err != nil && res.err == nil && !res.panicked {
-			res.err = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+		if _, err := c.exec("ROLLBACK TO u"); err != nil {
+			lost = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+		} else if _, err := c.exec("RELEASE u"); err != nil {
+			lost = fmt.Errorf("sqlite: release savepoint: %w", err)
 		}
-		c.exec("RELEASE u")
+		if lost != nil && res.err == nil && !res.panicked {
+			res.err = lost
+		}
 	}()
 	if err := fn(t); err != nil {
-		return result{err: err}
+		return result{err: err}, nil
 	}
 	if _, err := c.exec("RELEASE u"); err != nil {
-		return result{err: fmt.Errorf("sqlite: release savepoint: %w", err)}
+		return result{err: fmt.Errorf("sqlite: release savepoint: %w", err)}, nil // the deferred ROLLBACK TO tells whether the transaction survived
 	}
 	keep = true
-	return result{}
+	return result{}, nil
 }
 
 // rehearse runs fn and undoes its writes, for tests only (rehearsals > 0):
 // the suite run so proves that its closures, like every Update closure,
 // may run more than once (as PostgreSQL's retries run them) and come out
 // as if they had run once. An error or panic ends the Update as it would
-// have on the real run.
-func (s *Store) rehearse(c *conn, fn func(store.Tx) error) (res result) {
+// have on the real run; lost is as for run.
+func (s *Store) rehearse(c *conn, fn func(store.Tx) error) (res result, lost error) {
 	if _, err := c.exec("SAVEPOINT rehearsal"); err != nil {
-		return result{err: fmt.Errorf("sqlite: savepoint: %w", err)}
+		err = fmt.Errorf("sqlite: savepoint: %w", err)
+		return result{err: err}, err
 	}
 	t := &tx{c: c, d: s.driver, pools: s.pools}
 	defer func() {
@@ -291,8 +321,14 @@ func (s *Store) rehearse(c *conn, fn func(store.Tx) error) (res result) {
 		if p := recover(); p != nil {
 			res = result{panicked: true, panicVal: p}
 		}
-		c.exec("ROLLBACK TO rehearsal")
-		c.exec("RELEASE rehearsal")
+		if _, err := c.exec("ROLLBACK TO rehearsal"); err != nil {
+			lost = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+		} else if _, err := c.exec("RELEASE rehearsal"); err != nil {
+			lost = fmt.Errorf("sqlite: release savepoint: %w", err)
+		}
+		if lost != nil && res.err == nil && !res.panicked {
+			res.err = lost
+		}
 	}()
-	return result{err: fn(t)}
+	return result{err: fn(t)}, nil
 }
