@@ -158,10 +158,29 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if !s.memory {
-		s.watchWAL(dsn)
+		s.watchWAL(s.mainFile(ctx, dsn))
 	}
 	go s.writeLoop()
 	return s, nil
+}
+
+// mainFile is the database file's name as SQLite uses it: it resolves
+// symbolic links and keeps the WAL-index beside the file they lead to, not
+// beside the link (where a stale "-shm" may lie). dsn if SQLite cannot say.
+func (s *Store) mainFile(ctx context.Context, dsn string) string {
+	rows, err := s.writer.c.QueryContext(ctx, "PRAGMA database_list")
+	if err != nil {
+		return dsn
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int
+		var name, file string
+		if rows.Scan(&seq, &name, &file) == nil && name == "main" && file != "" {
+			return file
+		}
+	}
+	return dsn
 }
 
 // openConns opens the writer, which sets up WAL and the schema, then the

@@ -3,6 +3,7 @@
 package sqlite
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/cognitod/cognitod/internal/store"
 )
 
 // TestWALIndexKeepsSQLiteLocks: mapping the WAL-index must not cost
@@ -113,5 +116,40 @@ func TestWALIndexSharedUnmapped(t *testing.T) {
 	walIndexes.mu.Unlock()
 	if left {
 		t.Error("the file's entry is left after the last release")
+	}
+}
+
+// TestWALIndexThroughSymlink: opened through a symbolic link, SQLite keeps
+// its WAL-index beside the file the link leads to; the store must watch
+// that one, not a stale file of the same name beside the link, or commits
+// by other processes would never change the generation.
+func TestWALIndexThroughSymlink(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "target.db"), filepath.Join(dir, "link.db")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	// Left by a crash before the database was moved and linked, say.
+	if err := os.WriteFile(link+"-shm", make([]byte, 32768), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, link, Options{})
+	defer s.Close()
+	if s.wal == nil {
+		t.Fatal("the WAL-index is not mapped")
+	}
+	g, _, err := s.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another writer on the file: its commits are not this store's writer's.
+	other := open(t, target, Options{})
+	defer other.Close()
+	if err := other.Update(ctx, func(tx store.Tx) error { return tx.CreatePool(newPool("us-east-1:x")) }); err != nil {
+		t.Fatal(err)
+	}
+	if now, _, _ := s.Generation(ctx); now == g {
+		t.Errorf("another writer committed; the generation stayed %d", g)
 	}
 }
