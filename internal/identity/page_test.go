@@ -2,6 +2,7 @@ package identity
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -42,5 +43,24 @@ func TestIdentitiesPageJSON(t *testing.T) {
 		if got := p.AppendJSON(nil); string(got) != string(wb) {
 			t.Errorf("case %d:\n got %s\nwant %s", k, got, wb)
 		}
+	}
+}
+
+// TestPageAnswersBound: what is kept is counted by the buffers it holds,
+// not the bytes written in them, so the bound holds in memory; past it,
+// the kept answers start over.
+func TestPageAnswersBound(t *testing.T) {
+	pa := newPageAnswers()
+	body := make(encoded, 10, 64<<10) // a short answer in a large buffer
+	n := 0
+	for k := range maxPageAnswerBytes / (64 << 10) * 2 {
+		pa.put(1, pageKey{pool: "us-east-1:p", after: strconv.Itoa(k), limit: 60}, &pageAnswer{body: body})
+		if pa.bytes > maxPageAnswerBytes {
+			t.Fatalf("%d bytes kept, bound %d", pa.bytes, maxPageAnswerBytes)
+		}
+		n = len(pa.answers)
+	}
+	if n >= maxPageAnswerBytes/(64<<10) {
+		t.Errorf("%d answers of a 64 KiB buffer each kept under a %d-byte bound", n, maxPageAnswerBytes)
 	}
 }

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/cognitod/cognitod/internal/store"
@@ -60,10 +61,13 @@ func (pa *pageAnswers) get(gen uint64, k pageKey) *pageAnswer {
 // Generation that returned gen. An answer of an older generation than
 // those kept is dropped; a newer one replaces them all.
 func (pa *pageAnswers) put(gen uint64, k pageKey, a *pageAnswer) {
-	size := len(a.body) + len(k.pool) + len(k.after) + 64
+	size := answerSize(k, a)
 	if size > maxPageAnswerBytes {
 		return
 	}
+	// The key's strings may share larger buffers (after is cut from the
+	// opened NextToken): keep copies of their own.
+	k.pool, k.after = strings.Clone(k.pool), strings.Clone(k.after)
 	pa.mu.Lock()
 	defer pa.mu.Unlock()
 	if gen < pa.gen {
@@ -77,6 +81,14 @@ func (pa *pageAnswers) put(gen uint64, k pageKey, a *pageAnswer) {
 		pa.bytes += size
 	}
 	pa.answers[k] = a
+}
+
+// answerSize is what keeping a answers for k costs: the body's whole
+// buffer (appended to, so up to twice its length), the strings, and the
+// map entry with the two structs.
+func answerSize(k pageKey, a *pageAnswer) int {
+	const entry = 256
+	return cap(a.body) + len(k.pool) + len(k.after) + len(a.owner.Account) + len(a.owner.Region) + entry
 }
 
 // encoded is an answer's JSON, written as it is (awsproto.Appender).
