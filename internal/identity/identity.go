@@ -272,17 +272,19 @@ func (s *Service) ListIdentities(c *api.Call) (any, error) {
 	if keep {
 		a = s.pageAnswers.get(gen, key)
 	}
-	if a == nil {
+	read := a == nil
+	if read {
 		if a, err = s.readPage(c, key, scope); err != nil {
 			return nil, err
 		}
-		if keep {
-			s.pageAnswers.put(gen, key, a)
-		}
 	}
-	// The page is shown only to the pool's owner.
+	// The page is shown only to the pool's owner, and kept only for them:
+	// another account's calls cannot churn what is kept.
 	if !c.Caller.Owns(a.owner.Account, a.owner.Region) {
 		return nil, errPoolNotFound(poolID)
+	}
+	if read && keep {
+		s.pageAnswers.put(gen, key, a)
 	}
 	return a.body, nil
 }
