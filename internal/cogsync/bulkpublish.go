@@ -60,6 +60,10 @@ func (s *Service) BulkPublish(c *api.Call) (any, error) {
 		if cfg.CognitoStreams == nil || cfg.CognitoStreams.StreamName == "" {
 			return invalidParam("Cognito Streams is not configured for identity pool %s: set a stream with SetIdentityPoolConfiguration first.", p.ID)
 		}
+		// "Bulk publish will also fail if StreamingStatus is DISABLED."
+		if !cfg.streaming() {
+			return invalidParam("Cognito Streams is disabled for identity pool %s: set its StreamingStatus to ENABLED with SetIdentityPoolConfiguration first.", p.ID)
+		}
 		stream = cfg.CognitoStreams.StreamName
 		job, err := tx.GetBulkPublish(p.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

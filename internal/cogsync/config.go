@@ -132,20 +132,33 @@ func (s *Service) GetCognitoEvents(c *api.Call) (any, error) {
 	return out, err
 }
 
-// SetCognitoEvents sets the pool's events: the SyncTrigger Lambda function.
-// An empty map clears them.
+// SetCognitoEvents sets the pool's events (the SyncTrigger Lambda
+// function). As AWS documents it, only the keys given change, and an empty
+// value removes its key; the others stay as they were.
 func (s *Service) SetCognitoEvents(c *api.Call) (any, error) {
 	events := c.In.StrMap("Events")
 	for k, v := range events {
 		if k != syncTrigger {
 			return nil, invalidParam("Invalid event type %s: the only event type is %s.", k, syncTrigger)
 		}
-		if !strings.HasPrefix(v, "arn:aws:lambda:") {
+		if v != "" && !strings.HasPrefix(v, "arn:aws:lambda:") {
 			return nil, invalidParam("Invalid Lambda function ARN: %s", v)
 		}
 	}
 	return nil, s.withConfig(c, true, func(p *store.Pool, cfg *syncConfig) error {
-		cfg.Events = events
+		for k, v := range events {
+			if v == "" {
+				delete(cfg.Events, k)
+				continue
+			}
+			if cfg.Events == nil {
+				cfg.Events = map[string]string{}
+			}
+			cfg.Events[k] = v
+		}
+		if len(cfg.Events) == 0 {
+			cfg.Events = nil
+		}
 		return nil
 	})
 }

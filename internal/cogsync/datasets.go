@@ -2,7 +2,6 @@ package cogsync
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/awsproto"
@@ -133,6 +132,9 @@ func (s *Service) DeleteDataset(c *api.Call) (any, error) {
 			return err
 		}
 		d.Deleted = true
+		// The deletion is a change: a device that synced at the last count
+		// must learn of it (ListRecords' DatasetDeletedAfterRequestedSyncCount).
+		d.SyncCount++
 		d.DeletedSyncCount = d.SyncCount
 		d.DataStorage, d.NumRecords = 0, 0
 		d.ModifiedAt, d.LastModifiedBy = c.Now, modifiedBy(c)
@@ -142,7 +144,9 @@ func (s *Service) DeleteDataset(c *api.Call) (any, error) {
 }
 
 // mergedNames lists the datasets merged into identityID from other
-// identities that derive from dataset name (named "<name>.<identity>").
+// identities' datasets called name (mergedName): exactly those, not every
+// dataset whose name begins with name and a dot ("settings.v2.<id>" came
+// from "settings.v2", not from "settings").
 func mergedNames(tx store.Tx, identityID, name string) ([]string, error) {
 	all, err := tx.ListDatasets(identityID, "", 0)
 	if err != nil {
@@ -150,7 +154,7 @@ func mergedNames(tx store.Tx, identityID, name string) ([]string, error) {
 	}
 	var out []string
 	for _, d := range all {
-		if d.MergedFrom != "" && strings.HasPrefix(d.Name, name+".") {
+		if d.MergedFrom != "" && d.Name == mergedName(name, d.MergedFrom) {
 			out = append(out, d.Name)
 		}
 	}

@@ -1,6 +1,8 @@
 package cogsync
 
 import (
+	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/cognitod/cognitod/internal/store"
@@ -26,7 +28,7 @@ func (s *Service) IdentitiesMerged(tx store.Tx, from, to string, now time.Time) 
 		}
 		nd := *d
 		nd.IdentityID = to
-		nd.Name = d.Name + "." + from
+		nd.Name = mergedName(d.Name, from)
 		nd.MergedFrom = from
 		for _, r := range recs {
 			nr := *r
@@ -55,4 +57,22 @@ func (s *Service) IdentitiesMerged(tx store.Tx, from, to string, now time.Time) 
 	}
 	_, err = tx.AddSyncPoolUsage(poolID, 0, 0, now)
 	return err
+}
+
+// maxDatasetName is the model's bound on DatasetName.
+const maxDatasetName = 128
+
+// mergedName is what dataset name of identity from is called once merged
+// into another identity: "<name>.<from>", as the SDKs expect. Where that
+// would pass the 128 characters a DatasetName may have (and so could be
+// neither read nor deleted by name), name is cut short and a hash of it
+// keeps the result distinct: "<start of name>-<8 hex digits>.<from>".
+func mergedName(name, from string) string {
+	if len(name)+1+len(from) <= maxDatasetName {
+		return name + "." + from
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	keep := max(maxDatasetName-1-len(from)-9, 1)
+	return fmt.Sprintf("%s-%08x.%s", name[:keep], h.Sum32(), from)
 }

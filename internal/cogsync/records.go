@@ -92,6 +92,12 @@ func (s *Service) ListRecords(c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
+		// Datasets merged in from other identities are reported whether or
+		// not this identity has one of that name: a device holding the
+		// other identity's copy learns where it went.
+		if out.MergedDatasetNames, err = mergedNames(tx, i.ID, name); err != nil {
+			return err
+		}
 		d, err := tx.GetDataset(i.ID, name)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -100,7 +106,11 @@ func (s *Service) ListRecords(c *api.Call) (any, error) {
 			return err
 		}
 		out.DatasetSyncCount = d.SyncCount
-		out.DatasetDeletedAfterRequestedSyncCount = d.DeletedSyncCount > 0 && d.DeletedSyncCount > last
+		// "Whether to delete the dataset locally": only a device that has
+		// synced (LastSyncCount > 0) holds a copy, and only one that synced
+		// before the deletion (DeleteDataset counts a change) holds a stale
+		// one. A device at 0 keeps what it wrote and pushes it.
+		out.DatasetDeletedAfterRequestedSyncCount = last > 0 && last < d.DeletedSyncCount
 		if d.Deleted {
 			return nil
 		}
@@ -108,9 +118,6 @@ func (s *Service) ListRecords(c *api.Call) (any, error) {
 		if d.LastModifiedBy != "" {
 			by := d.LastModifiedBy
 			out.LastModifiedBy = &by
-		}
-		if out.MergedDatasetNames, err = mergedNames(tx, i.ID, name); err != nil {
-			return err
 		}
 		recs, err := tx.ListRecords(i.ID, name, last, after, limit+1)
 		if err != nil {

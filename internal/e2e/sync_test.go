@@ -1178,10 +1178,17 @@ func TestSyncConfigurationAndEvents(t *testing.T) {
 	if evs, _ := m["Events"].(map[string]any); st != 200 || evs["SyncTrigger"] != syncLambda {
 		t.Fatalf("legacy GetCognitoEvents: %d %v", st, m)
 	}
-	// An empty map clears them.
+	// "This request only updates the key/value pair specified. Other key/values
+	// pairs are not updated. To remove a key value pair, pass a empty value
+	// for the particular key." So an empty map changes nothing, and an empty
+	// value removes its key.
 	ok[*cs.SetCognitoEventsOutput](t)(f.dev.SetCognitoEvents(&cs.SetCognitoEventsInput{IdentityPoolId: &f.pool, Events: map[string]*string{}}))
+	if ev = ok[*cs.GetCognitoEventsOutput](t)(f.dev.GetCognitoEvents(&cs.GetCognitoEventsInput{IdentityPoolId: &f.pool})); len(ev.Events) != 1 || sv(ev.Events["SyncTrigger"]) != syncLambda {
+		t.Fatalf("events after setting none: %v", ev)
+	}
+	ok[*cs.SetCognitoEventsOutput](t)(f.dev.SetCognitoEvents(&cs.SetCognitoEventsInput{IdentityPoolId: &f.pool, Events: map[string]*string{"SyncTrigger": av1.String("")}}))
 	if ev = ok[*cs.GetCognitoEventsOutput](t)(f.dev.GetCognitoEvents(&cs.GetCognitoEventsInput{IdentityPoolId: &f.pool})); len(ev.Events) != 0 {
-		t.Fatalf("events after clearing: %v", ev)
+		t.Fatalf("events after removing SyncTrigger: %v", ev)
 	}
 }
 
@@ -1677,6 +1684,11 @@ func TestSyncBulkPublishManyRecords(t *testing.T) {
 	}
 	ok[*cs.SetIdentityPoolConfigurationOutput](t)(f.dev.SetIdentityPoolConfiguration(&cs.SetIdentityPoolConfigurationInput{IdentityPoolId: &f.pool,
 		CognitoStreams: &cs.CognitoStreams{StreamName: av1.String(streamName), RoleArn: av1.String(streamRole), StreamingStatus: av1.String("DISABLED")}}))
+	// "Bulk publish will also fail if StreamingStatus is DISABLED."
+	_, err := f.dev.BulkPublish(&cs.BulkPublishInput{IdentityPoolId: &f.pool})
+	syncErr(t, err, "InvalidParameterException", 400, "")
+	ok[*cs.SetIdentityPoolConfigurationOutput](t)(f.dev.SetIdentityPoolConfiguration(&cs.SetIdentityPoolConfigurationInput{IdentityPoolId: &f.pool,
+		CognitoStreams: &cs.CognitoStreams{StreamName: av1.String(streamName), RoleArn: av1.String(streamRole), StreamingStatus: av1.String("ENABLED")}}))
 	ok[*cs.BulkPublishOutput](t)(f.dev.BulkPublish(&cs.BulkPublishInput{IdentityPoolId: &f.pool}))
 	d := bulkDetails(t, f)
 	for deadline := time.Now().Add(20 * time.Second); sv(d.BulkPublishStatus) == "IN_PROGRESS" && time.Now().Before(deadline); {
@@ -1697,5 +1709,88 @@ func TestSyncBulkPublishManyRecords(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Fatalf("published %d records, want %d", len(got), len(want))
+	}
+}
+
+// TestSyncDeletionReport: DatasetDeletedAfterRequestedSyncCount ("whether to
+// delete the dataset locally") is said to a device that synced before the
+// deletion, including one that synced at the very last count and after the
+// dataset was created again; never to a device at 0, which holds no synced
+// copy and must be able to push what it wrote (the SDKs' sync managers
+// delete their local dataset when it is said).
+func TestSyncDeletionReport(t *testing.T) {
+	e := newSyncEnv(t, "")
+	f := newSyncFix(t, e)
+	id, c := f.guest()
+	f.put(c, id, "prefs", "a", "1")
+	f.put(c, id, "prefs", "b", "2")
+	synced := i64(f.list(c, id, "prefs", 0).DatasetSyncCount) // a device up to date
+	ok[*cs.DeleteDatasetOutput](t)(c.DeleteDataset(&cs.DeleteDatasetInput{IdentityPoolId: &f.pool, IdentityId: &id, DatasetName: av1.String("prefs")}))
+	report := func(last int64, deleted, exists bool) *cs.ListRecordsOutput {
+		t.Helper()
+		l := f.list(c, id, "prefs", last)
+		if bv(l.DatasetDeletedAfterRequestedSyncCount) != deleted || bv(l.DatasetExists) != exists {
+			t.Fatalf("ListRecords from %d: DatasetDeletedAfterRequestedSyncCount %v, DatasetExists %v; want %v, %v",
+				last, bv(l.DatasetDeletedAfterRequestedSyncCount), bv(l.DatasetExists), deleted, exists)
+		}
+		return l
+	}
+	report(synced, true, false)
+	report(synced-1, true, false)
+	report(0, false, false)
+	// Another device creates it again.
+	f.put(c, id, "prefs", "c", "3")
+	report(synced, true, true)
+	now := report(0, false, true)
+	if r := recordMap(now.Records); len(r) != 1 || sv(r["c"].Value) != "3" {
+		t.Fatalf("records of the new dataset: %v", now.Records)
+	}
+	report(i64(now.DatasetSyncCount), false, true)
+}
+
+// TestSyncMergeReportNames: MergedDatasetNames lists exactly the datasets
+// merged in from the name asked for, whether or not the survivor has a
+// dataset of that name, and a merged dataset's name stays within the 128
+// characters a DatasetName may have, so that it can be read and deleted.
+func TestSyncMergeReportNames(t *testing.T) {
+	e := newSyncEnv(t, "")
+	f := newSyncFix(t, e)
+	devID := func(user string) string {
+		return *must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
+			IdentityPoolId: &f.pool, Logins: map[string]string{devProv: user}})).IdentityId
+	}
+	alice, bob := devID("alice"), devID("bob")
+	long := strings.Repeat("x", 100)
+	f.put(f.dev, alice, "settings", "k", "a")
+	f.put(f.dev, bob, "settings.v2", "k", "b")
+	f.put(f.dev, bob, "game", "level", "7")
+	f.put(f.dev, bob, long, "k", "l")
+	must[*ci.MergeDeveloperIdentitiesOutput](t)(e.dev.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: &f.pool,
+		DeveloperProviderName: aws.String(devProv), SourceUserIdentifier: aws.String("bob"), DestinationUserIdentifier: aws.String("alice")}))
+
+	if l := f.list(f.dev, alice, "settings", 0); len(l.MergedDatasetNames) != 0 {
+		t.Errorf("settings reports %v: only settings.v2 was merged", names(l.MergedDatasetNames))
+	}
+	if l := f.list(f.dev, alice, "settings.v2", 0); fmt.Sprint(names(l.MergedDatasetNames)) != "[settings.v2."+bob+"]" {
+		t.Errorf("settings.v2 reports %v", names(l.MergedDatasetNames))
+	}
+	g := f.list(f.dev, alice, "game", 0)
+	if bv(g.DatasetExists) || fmt.Sprint(names(g.MergedDatasetNames)) != "[game."+bob+"]" {
+		t.Errorf("game (the survivor has none): exists %v, merged %v", bv(g.DatasetExists), names(g.MergedDatasetNames))
+	}
+	lr := f.list(f.dev, alice, long, 0)
+	if len(lr.MergedDatasetNames) != 1 {
+		t.Fatalf("the long name reports %v", names(lr.MergedDatasetNames))
+	}
+	merged := *lr.MergedDatasetNames[0]
+	if len(merged) > 128 || !strings.HasSuffix(merged, "."+bob) {
+		t.Fatalf("merged name %q (%d characters)", merged, len(merged))
+	}
+	if r := recordMap(f.list(f.dev, alice, merged, 0).Records); sv(r["k"].Value) != "l" {
+		t.Fatalf("the merged dataset %s holds %v", merged, r)
+	}
+	ok[*cs.DeleteDatasetOutput](t)(f.dev.DeleteDataset(&cs.DeleteDatasetInput{IdentityPoolId: &f.pool, IdentityId: &alice, DatasetName: &merged}))
+	if l := f.list(f.dev, alice, long, 0); len(l.MergedDatasetNames) != 0 {
+		t.Fatalf("after deleting %s: %v", merged, names(l.MergedDatasetNames))
 	}
 }
