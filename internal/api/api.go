@@ -171,7 +171,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 
 	var caller *auth.Caller
 	if !op.Unsigned {
-		c, err := s.auth.Authenticate(r, body)
+		c, err := s.auth.Authenticate(r, body, a.svc.Model.SigningName)
 		if err != nil {
 			return fail(awsproto.AsError(err))
 		}

@@ -81,12 +81,19 @@ const (
 	msgExpiredToken = "The security token included in the request is expired"
 )
 
-// Authenticate checks r's signature (body is r's full body) and returns the
-// caller, or an *awsproto.Error as AWS answers it.
-func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Caller, error) {
+// Authenticate checks r's signature (body is r's full body), made for
+// service (its signing name: cognito-identity or cognito-sync), and returns
+// the caller, or an *awsproto.Error as AWS answers it.
+func (a *Authenticator) Authenticate(r *http.Request, body []byte, service string) (*Caller, error) {
 	p, err := sigv4.Parse(r)
 	if err != nil {
 		return nil, sigErr(err)
+	}
+	// The scope names the service the signing key was derived for: a
+	// signature made for another service (S3, say) is not one for this,
+	// whatever its secret. Not under --auth any, which checks no signature.
+	if a.mode == ModeSigV4 && p.Service != service {
+		return nil, &awsproto.Error{Code: awsproto.CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'. ", service)}
 	}
 	now := a.now()
 	c := &Caller{Region: p.Region, Service: p.Service, AccessKeyID: p.AccessKeyID}
@@ -98,7 +105,9 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Caller, err
 		s, err := a.sealer.Open(p.SecurityToken, now)
 		switch {
 		case err == nil:
-			if s.AccessKeyID != p.AccessKeyID {
+			// A session is issued for one region's pool; like AWS's, it is
+			// no token in another region.
+			if s.AccessKeyID != p.AccessKeyID || (s.Region != "" && s.Region != p.Region) {
 				return nil, &awsproto.Error{Code: awsproto.CodeUnrecognizedClient, Message: msgInvalidToken}
 			}
 			sess = s

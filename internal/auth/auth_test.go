@@ -11,10 +11,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/cognitod/cognitod/internal/store/sqlite"
+	"github.com/cognitod/cognitod/internal/tokens"
 )
 
 // signed returns a request signed now by aws-sdk-go-v2 with the key pair.
 func signed(t *testing.T, keyID, secret string) (*http.Request, []byte) {
+	t.Helper()
+	return signedFor(t, keyID, secret, "cognito-identity")
+}
+
+func signedFor(t *testing.T, keyID, secret, service string) (*http.Request, []byte) {
 	t.Helper()
 	body := []byte(`{"MaxResults":1}`)
 	r, err := http.NewRequest("POST", "http://127.0.0.1:9230/", strings.NewReader(string(body)))
@@ -25,7 +32,7 @@ func signed(t *testing.T, keyID, secret string) (*http.Request, []byte) {
 	r.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.ListIdentityPools")
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), "cognito-identity", "us-east-1", time.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return r, body
@@ -54,7 +61,7 @@ func TestAccountOfCaller(t *testing.T) {
 	for _, c := range cases {
 		t.Run(string(c.mode)+"/"+c.key+"/"+c.secret, func(t *testing.T) {
 			r, body := signed(t, c.key, c.secret)
-			caller, err := New(c.mode, keys, nil).Authenticate(r, body)
+			caller, err := New(c.mode, keys, nil).Authenticate(r, body, "cognito-identity")
 			if c.account == "" {
 				if err == nil || !strings.Contains(err.Error(), c.code) {
 					t.Fatalf("got %+v, %v; want %s", caller, err, c.code)
@@ -87,6 +94,63 @@ func TestOwns(t *testing.T) {
 	} {
 		if got := tc.caller.Owns(tc.account, tc.region); got != tc.want {
 			t.Errorf("%+v.Owns(%s, %s) = %v, want %v", tc.caller, tc.account, tc.region, got, tc.want)
+		}
+	}
+}
+
+// TestScopeNamesTheService: a signature whose scope names another service
+// is refused under sigv4, with AWS's message, though its secret is right;
+// under any no signature is checked.
+func TestScopeNamesTheService(t *testing.T) {
+	keys := &Keys{}
+	keys.Add(Key{AccessKeyID: "AKIDSEEDTEAMA0000001", Secret: "right-secret", Account: "111122223333"})
+	for _, service := range []string{"s3", "sts", "cognito-sync"} {
+		r, body := signedFor(t, "AKIDSEEDTEAMA0000001", "right-secret", service)
+		_, err := New(ModeSigV4, keys, nil).Authenticate(r, body, "cognito-identity")
+		if err == nil || !strings.Contains(err.Error(), "InvalidSignatureException") || !strings.Contains(err.Error(), "Credential should be scoped to correct service: 'cognito-identity'.") {
+			t.Errorf("signed for %s: %v", service, err)
+		}
+		r, body = signedFor(t, "AKIDSEEDTEAMA0000001", "right-secret", service)
+		if _, err := New(ModeAny, keys, nil).Authenticate(r, body, "cognito-identity"); err != nil {
+			t.Errorf("signed for %s under any: %v", service, err)
+		}
+	}
+	r, body := signedFor(t, "AKIDSEEDTEAMA0000001", "right-secret", "cognito-identity")
+	if _, err := New(ModeSigV4, keys, nil).Authenticate(r, body, "cognito-identity"); err != nil {
+		t.Errorf("signed for cognito-identity: %v", err)
+	}
+}
+
+// TestSessionKeepsToItsRegion: temporary credentials issued for a pool in
+// one region are no token in another, though the signature is right.
+func TestSessionKeepsToItsRegion(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), sqlite.Memory, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sealer, err := tokens.NewSealer(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, token, err := sealer.Mint("us-east-1:i", "us-east-1:p", "111122223333", "us-east-1", "arn:aws:iam::111122223333:role/r", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		body := []byte(`{}`)
+		r, _ := http.NewRequest("GET", "http://127.0.0.1:9230/identitypools/us-east-1%3Ap/identities/us-east-1%3Ai/datasets", strings.NewReader(string(body)))
+		sum := sha256.Sum256(body)
+		creds := aws.Credentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.SecretKey, SessionToken: token}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), "cognito-sync", region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		c, err := New(ModeSigV4, &Keys{}, sealer).Authenticate(r, body, "cognito-sync")
+		if region == "us-east-1" && (err != nil || c.Session == nil) {
+			t.Errorf("in its own region: %v, %v", c, err)
+		}
+		if region != "us-east-1" && (err == nil || !strings.Contains(err.Error(), "UnrecognizedClientException")) {
+			t.Errorf("in %s: %v, %v; want UnrecognizedClientException", region, c, err)
 		}
 	}
 }
