@@ -494,7 +494,7 @@ func bulkPublishOnce(t *testing.T, nodes []*node, poolID string, live int) {
 	}
 	if _, err := dev[0].SetIdentityPoolConfiguration(&cs.SetIdentityPoolConfigurationInput{IdentityPoolId: &poolID,
 		CognitoStreams: &cs.CognitoStreams{StreamName: av1.String("cluster-stream"), RoleArn: av1.String("arn:aws:iam::" + account + ":role/Stream"),
-			StreamingStatus: av1.String("DISABLED")}}); err != nil {
+			StreamingStatus: av1.String("ENABLED")}}); err != nil { // bulk publish fails while DISABLED
 		t.Fatal(err)
 	}
 	errs := together(len(dev), func(k int) error {
