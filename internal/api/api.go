@@ -164,7 +164,11 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	}
 	a.op = op.Name
 
-	body, err := awsproto.ReadBody(r)
+	limit := int64(awsproto.MaxBodyBytes)
+	if a.svc == s.identity {
+		limit = awsproto.MaxIdentityBodyBytes
+	}
+	body, err := awsproto.ReadBody(r, limit)
 	if err != nil {
 		return fail(awsproto.AsError(err))
 	}

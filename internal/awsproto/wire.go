@@ -60,24 +60,32 @@ func ParseTarget(target string) (service, op string, ok bool) {
 	return "", "", false
 }
 
-// MaxBodyBytes bounds every request body. Cognito Sync's largest legal body
+// MaxBodyBytes bounds a Cognito Sync request body. Its largest legal body
 // is an UpdateRecords of a 1 MB dataset, JSON-escaped; 4 MiB leaves room for
 // escaping without letting a client make the server buffer without limit.
 const MaxBodyBytes = 4 << 20
 
-// ReadBody reads r's body up to MaxBodyBytes.
-func ReadBody(r *http.Request) ([]byte, error) {
+// MaxIdentityBodyBytes bounds a Cognito Identity request body. Its largest
+// legal body is about half a megabyte (ten Logins of up to 50,000
+// characters, or SetIdentityPoolRoles' rules); a body the size Sync allows
+// would only cost memory (decoded, validated, quoted back in an error) on
+// calls that need no signature.
+const MaxIdentityBodyBytes = 1 << 20
+
+// ReadBody reads r's body up to limit bytes (MaxBodyBytes or
+// MaxIdentityBodyBytes).
+func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	if r.ContentLength > MaxBodyBytes {
+	if r.ContentLength > limit {
 		return nil, &Error{Code: CodeRequestEntityTooLarge, Message: "Request entity too large"}
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, &Error{Code: CodeSerialization, Message: "Unable to read request body"}
 	}
-	if len(b) > MaxBodyBytes {
+	if int64(len(b)) > limit {
 		return nil, &Error{Code: CodeRequestEntityTooLarge, Message: "Request entity too large"}
 	}
 	return b, nil

@@ -1794,3 +1794,29 @@ func TestSyncMergeReportNames(t *testing.T) {
 		t.Fatalf("after deleting %s: %v", merged, names(l.MergedDatasetNames))
 	}
 }
+
+// TestBodyLimits: Cognito Identity refuses a body past 1 MiB before
+// decoding it (its largest legal body is about half that, and its unsigned
+// calls would otherwise decode, validate and quote back anything sent);
+// Cognito Sync takes up to 4 MiB (an UpdateRecords of a whole 1 MB dataset,
+// escaped).
+func TestBodyLimits(t *testing.T) {
+	e := newSyncEnv(t, "")
+	big := `{"IdentityPoolId":"us-east-1:00000000-0000-0000-0000-000000000000","Logins":{"a":"` + strings.Repeat("x", 1<<20) + `"}}`
+	req, _ := http.NewRequest("POST", e.URL+"/", strings.NewReader(big))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.GetId")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, b := httpStatus(t, resp)
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "RequestEntityTooLargeException") {
+		t.Fatalf("GetId with a %d-byte body: %d %s", len(big), status, b)
+	}
+	// The same size to Sync is read, and answered for what it says.
+	st, m, _ := rawSync(t, e, "AWSCognitoSyncService.ListRecords", `{"IdentityPoolId":"us-east-1:00000000-0000-0000-0000-000000000000","IdentityId":"us-east-1:00000000-0000-0000-0000-000000000000","DatasetName":"d","SyncSessionToken":"`+strings.Repeat("x", 1<<20)+`"}`)
+	if st == http.StatusRequestEntityTooLarge {
+		t.Fatalf("Sync refused a 1 MiB body: %d %v", st, m)
+	}
+}

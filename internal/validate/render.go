@@ -9,23 +9,42 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/cognitod/cognitod/internal/model"
 )
 
 // render writes a value as AWS's messages quote it: Java's toString of the
-// deserialised request object.
+// deserialised request object, cut at maxRendered bytes, a safety net: the
+// body limits (awsproto) already keep a quote about the size of the body.
 func (v *validator) render(sh *model.Shape, val any) string {
 	var b strings.Builder
 	v.renderTo(&b, sh, val, false)
-	return b.String()
+	if b.Len() <= maxRendered {
+		return b.String()
+	}
+	out := b.String()[:maxRendered]
+	for len(out) > 0 && !utf8.RuneStart(out[len(out)-1]) {
+		out = out[:len(out)-1] // not in the middle of a character
+	}
+	if len(out) > 0 && out[len(out)-1] >= utf8.RuneSelf {
+		out = out[:len(out)-1]
+	}
+	return out + "..."
 }
+
+// maxRendered bounds a quoted value: above the largest value a model allows
+// (a Sync record's 1 MB), so that every message quotes what AWS's does.
+const maxRendered = 2 << 20
 
 func (v *validator) renderTo(b *strings.Builder, sh *model.Shape, val any, content bool) {
 	switch x := val.(type) {
 	case nil:
 		b.WriteString("null")
 	case string:
+		if room := maxRendered + 1 - b.Len(); len(x) > room {
+			x = x[:max(room, 0)] // render cuts it (and any broken character)
+		}
 		b.WriteString(x)
 	case json.Number:
 		b.WriteString(string(x))
@@ -51,6 +70,9 @@ func (v *validator) renderTo(b *strings.Builder, sh *model.Shape, val any, conte
 		}
 		b.WriteByte('[')
 		for i, e := range x {
+			if b.Len() > maxRendered {
+				break // render cuts it here
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -68,6 +90,9 @@ func (v *validator) renderTo(b *strings.Builder, sh *model.Shape, val any, conte
 		}
 		b.WriteByte('{')
 		for i, k := range javaMapOrder(x) {
+			if b.Len() > maxRendered {
+				break // render cuts it here
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
