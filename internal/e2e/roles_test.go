@@ -243,3 +243,25 @@ func TestClassicFlow(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateResetsClassicFlow: UpdateIdentityPool sets what it is not
+// given to its default ("If you don't provide a value for a parameter,
+// Amazon Cognito sets it to its default value"): AllowClassicFlow left out
+// is unset again, and the basic flow allowed.
+func TestUpdateResetsClassicFlow(t *testing.T) {
+	e := newEnv(t, auth.ModeSigV4)
+	anon := e.anon()
+	p := createPool(t, e.dev, &ci.CreateIdentityPoolInput{AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(false)})
+	must[*ci.SetIdentityPoolRolesOutput](t)(e.dev.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: p.IdentityPoolId, Roles: map[string]string{"unauthenticated": rsRole("Unauth")}}))
+	id := must[*ci.GetIdOutput](t)(anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: p.IdentityPoolId})).IdentityId
+	_, err := anon.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id})
+	apiErr(t, err, "InvalidParameterException", "Basic (classic) flow is not enabled, please use enhanced flow.")
+	up := must[*ci.UpdateIdentityPoolOutput](t)(e.dev.UpdateIdentityPool(ctx, &ci.UpdateIdentityPoolInput{IdentityPoolId: p.IdentityPoolId,
+		IdentityPoolName: p.IdentityPoolName, AllowUnauthenticatedIdentities: true}))
+	if up.AllowClassicFlow != nil {
+		t.Fatalf("AllowClassicFlow after an update without it: %v", *up.AllowClassicFlow)
+	}
+	if _, err := anon.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id}); err != nil {
+		t.Fatalf("basic flow after the update: %v", err)
+	}
+}

@@ -113,9 +113,11 @@ func poolOut(id, name string, c *poolConfig) *identityPoolOut {
 // cannot express.
 func (s *Service) applyPoolInput(c *poolConfig, in awsproto.Input, update bool) error {
 	c.AllowUnauthenticatedIdentities, _ = in.Bool("AllowUnauthenticatedIdentities")
+	// UpdateIdentityPool too: "If you don't provide a value for a
+	// parameter, Amazon Cognito sets it to its default value" (unset).
 	if v, ok := in.Bool("AllowClassicFlow"); ok {
 		c.AllowClassicFlow = &v
-	} else if !update {
+	} else {
 		c.AllowClassicFlow = nil
 	}
 	c.SupportedLoginProviders = in.StrMap("SupportedLoginProviders")
