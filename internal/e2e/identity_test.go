@@ -433,6 +433,15 @@ func TestDeveloperIdentities(t *testing.T) {
 	if fmt.Sprint(users) != "[alice bob]" {
 		t.Fatalf("users %v", users)
 	}
+	// Both given: the pair verified is answered as asked (not every user of
+	// the identity); a pair that does not match, an unknown user included,
+	// is a ResourceConflictException.
+	both := must[*ci.LookupDeveloperIdentityOutput](t)(e.dev.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: a.IdentityId, DeveloperUserIdentifier: aws.String("bob")}))
+	if *both.IdentityId != *a.IdentityId || fmt.Sprint(both.DeveloperUserIdentifierList) != "[bob]" || both.NextToken != nil {
+		t.Fatalf("lookup of both: %+v", both)
+	}
+	_, err = e.dev.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: a.IdentityId, DeveloperUserIdentifier: aws.String("nobody")})
+	apiErr(t, err, "ResourceConflictException", "")
 	// Unlink both: the identity is disabled.
 	for _, u := range []string{"alice", "bob"} {
 		must[*ci.UnlinkDeveloperIdentityOutput](t)(e.dev.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: a.IdentityId,

@@ -101,14 +101,23 @@ func (s *Service) LookupDeveloperIdentity(c *api.Call) (any, error) {
 		}
 		if user != "" {
 			l, err := tx.FindLogin(poolID, cfg.DeveloperProviderName, user)
-			if errors.Is(err, store.ErrNotFound) {
-				return errDevUserNotFound(user)
-			}
-			if err != nil {
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			if id != "" && id != l.IdentityID {
-				return awsproto.Errorf(awsproto.CodeResourceConflict, "Developer user identifier '%s' is not linked to identity '%s'.", user, id)
+			if id != "" {
+				// Both given: "DeveloperUserIdentifier will be matched
+				// against IdentityID. If the values are verified against
+				// the database, the response returns both values and is
+				// the same as the request. Otherwise a
+				// ResourceConflictException is thrown."
+				if l == nil || l.IdentityID != id {
+					return awsproto.Errorf(awsproto.CodeResourceConflict, "Developer user identifier '%s' is not linked to identity '%s'.", user, id)
+				}
+				out.IdentityId, out.DeveloperUserIdentifierList = id, []string{user}
+				return nil
+			}
+			if l == nil {
+				return errDevUserNotFound(user)
 			}
 			id = l.IdentityID
 		}
