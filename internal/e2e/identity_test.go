@@ -402,6 +402,9 @@ func TestDeveloperIdentities(t *testing.T) {
 	_, err := e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: a.IdentityId, Logins: map[string]string{"cognito-identity.amazonaws.com": *a.Token + "x"}})
 	apiErr(t, err, "NotAuthorizedException", "")
 
+	// No login on a pool without guests: no identity is made (GetId's rule).
+	_, err = e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: map[string]string{}})
+	apiErr(t, err, "NotAuthorizedException", "Unauthenticated access is not supported for this identity pool.")
 	b := must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: dev("bob")}))
 	// bob is registered to another identity.
 	_, err = e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: a.IdentityId, Logins: dev("bob")})

@@ -38,6 +38,11 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
+		// No login at all is a guest, whom only a pool that allows them
+		// may have (GetId's rule).
+		if len(refs) == 0 && !cfg.AllowUnauthenticatedIdentities {
+			return notAuthorized(msgUnauthNotAllowed)
+		}
 		ident, err = s.bind(tx, poolID, cfg, refs, target, c.Now, true)
 		return err
 	})
