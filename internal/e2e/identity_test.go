@@ -402,6 +402,18 @@ func TestDeveloperIdentities(t *testing.T) {
 	_, err := e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: a.IdentityId, Logins: map[string]string{"cognito-identity.amazonaws.com": *a.Token + "x"}})
 	apiErr(t, err, "NotAuthorizedException", "")
 
+	// A developer user identifier of the model's full length (1,024) is
+	// answered, found and merged by its own text.
+	long := strings.Repeat("u", 1024)
+	lg := must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: dev(long)}))
+	if l := must[*ci.LookupDeveloperIdentityOutput](t)(e.dev.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: lg.IdentityId})); fmt.Sprint(l.DeveloperUserIdentifierList) != "["+long+"]" {
+		t.Fatalf("the long user's identity lists %v", l.DeveloperUserIdentifierList)
+	}
+	if l := must[*ci.LookupDeveloperIdentityOutput](t)(e.dev.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pid, DeveloperUserIdentifier: &long})); *l.IdentityId != *lg.IdentityId {
+		t.Fatalf("the long user found at %s, made at %s", *l.IdentityId, *lg.IdentityId)
+	}
+	must[*ci.UnlinkDeveloperIdentityOutput](t)(e.dev.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: lg.IdentityId,
+		DeveloperProviderName: aws.String("login.example.app"), DeveloperUserIdentifier: &long}))
 	// No login on a pool without guests: no identity is made (GetId's rule).
 	_, err = e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: map[string]string{}})
 	apiErr(t, err, "NotAuthorizedException", "Unauthenticated access is not supported for this identity pool.")

@@ -26,8 +26,10 @@ type loginRef struct {
 	OwnIdentity string
 }
 
-// maxSubjectLen bounds the subject kept per login; longer subjects (opaque
-// access tokens) are kept as their SHA-256 so that every store can index them.
+// maxSubjectLen bounds the subject kept per login from a token; longer
+// subjects (opaque access tokens) are kept as their SHA-256 so that every
+// store can index them. Developer user identifiers (1,024 characters at
+// most) are kept whole.
 const maxSubjectLen = 512
 
 // resolveLogins checks every login against the pool's providers and works
@@ -74,7 +76,10 @@ func (s *Service) resolveLogins(ctx context.Context, poolID string, cfg *poolCon
 				return nil, notAuthorized("Invalid login token. Missing a required claim: sub")
 			}
 		}
-		if len(r.Subject) > maxSubjectLen {
+		// A developer user identifier is kept as given (at most 1,024
+		// characters, by the model): LookupDeveloperIdentity answers it, and
+		// Merge and Unlink find it, by its own text.
+		if kind != kindDeveloper && len(r.Subject) > maxSubjectLen {
 			sum := sha256.Sum256([]byte(r.Subject))
 			r.Subject = "sha256:" + hex.EncodeToString(sum[:])
 		}
