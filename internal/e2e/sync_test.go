@@ -182,6 +182,21 @@ func (f *syncFix) update(c *cs.CognitoSync, id, ds, token string, patches ...*cs
 		SyncSessionToken: av1.String(token), RecordPatches: patches})
 }
 
+// devIdentity is the identity of developer user user (made on first use).
+func (f *syncFix) devIdentity(user string) string {
+	f.t.Helper()
+	return *must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](f.t)(f.e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
+		IdentityPoolId: &f.pool, Logins: map[string]string{devProv: user}})).IdentityId
+}
+
+// mergeDev merges developer user src's identity into dst's and returns the
+// survivor.
+func (f *syncFix) mergeDev(src, dst string) string {
+	f.t.Helper()
+	return *must[*ci.MergeDeveloperIdentitiesOutput](f.t)(f.e.dev.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: &f.pool,
+		DeveloperProviderName: aws.String(devProv), SourceUserIdentifier: aws.String(src), DestinationUserIdentifier: aws.String(dst)})).IdentityId
+}
+
 // put lists the dataset and replaces each key=value of kv with the record's
 // current SyncCount: what a well-behaved client does.
 func (f *syncFix) put(c *cs.CognitoSync, id, ds string, kv ...string) *cs.UpdateRecordsOutput {
@@ -1541,11 +1556,7 @@ func TestSyncDeletedIdentityDataNotRepublished(t *testing.T) {
 func TestSyncMergedDatasets(t *testing.T) {
 	e := newSyncEnv(t, "")
 	f := newSyncFix(t, e)
-	devID := func(user string) string {
-		return *must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
-			IdentityPoolId: &f.pool, Logins: map[string]string{devProv: user}})).IdentityId
-	}
-	alice, bob := devID("alice"), devID("bob")
+	alice, bob := f.devIdentity("alice"), f.devIdentity("bob")
 	f.put(f.dev, alice, "D", "k", "alice's")
 	f.put(f.dev, bob, "D", "k", "bob's", "k2", "x")
 	f.put(f.dev, bob, "Other", "z", "1")
@@ -1553,10 +1564,8 @@ func TestSyncMergedDatasets(t *testing.T) {
 	bobBytes := int64(len("kbob's") + len("k2x") + len("z1"))
 	aliceBytes := int64(len("kalice's"))
 
-	m := must[*ci.MergeDeveloperIdentitiesOutput](t)(e.dev.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: &f.pool,
-		DeveloperProviderName: aws.String(devProv), SourceUserIdentifier: aws.String("bob"), DestinationUserIdentifier: aws.String("alice")}))
-	if *m.IdentityId != alice {
-		t.Fatalf("survivor %s, want %s", *m.IdentityId, alice)
+	if m := f.mergeDev("bob", "alice"); m != alice {
+		t.Fatalf("survivor %s, want %s", m, alice)
 	}
 	merged := "D." + bob
 	l := f.list(f.dev, alice, "D", 0)
@@ -1641,17 +1650,12 @@ func TestSyncEveryOperationWrongPool(t *testing.T) {
 func TestSyncMergedDatasetsCountTowardLimit(t *testing.T) {
 	e := newSyncEnv(t, "")
 	f := newSyncFix(t, e)
-	devID := func(user string) string {
-		return *must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
-			IdentityPoolId: &f.pool, Logins: map[string]string{devProv: user}})).IdentityId
-	}
-	alice, bob := devID("alice"), devID("bob")
+	alice, bob := f.devIdentity("alice"), f.devIdentity("bob")
 	for i := 0; i < 19; i++ {
 		f.put(f.dev, alice, fmt.Sprintf("a%02d", i), "k", "v")
 	}
 	f.put(f.dev, bob, "b", "k", "v")
-	must[*ci.MergeDeveloperIdentitiesOutput](t)(e.dev.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: &f.pool,
-		DeveloperProviderName: aws.String(devProv), SourceUserIdentifier: aws.String("bob"), DestinationUserIdentifier: aws.String("alice")}))
+	f.mergeDev("bob", "alice")
 	if u := f.identityUsage(f.dev, alice); i64(u.DatasetCount) != 20 {
 		t.Fatalf("survivor DatasetCount %d, want 20", i64(u.DatasetCount))
 	}
@@ -1755,18 +1759,13 @@ func TestSyncDeletionReport(t *testing.T) {
 func TestSyncMergeReportNames(t *testing.T) {
 	e := newSyncEnv(t, "")
 	f := newSyncFix(t, e)
-	devID := func(user string) string {
-		return *must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
-			IdentityPoolId: &f.pool, Logins: map[string]string{devProv: user}})).IdentityId
-	}
-	alice, bob := devID("alice"), devID("bob")
+	alice, bob := f.devIdentity("alice"), f.devIdentity("bob")
 	long := strings.Repeat("x", 100)
 	f.put(f.dev, alice, "settings", "k", "a")
 	f.put(f.dev, bob, "settings.v2", "k", "b")
 	f.put(f.dev, bob, "game", "level", "7")
 	f.put(f.dev, bob, long, "k", "l")
-	must[*ci.MergeDeveloperIdentitiesOutput](t)(e.dev.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: &f.pool,
-		DeveloperProviderName: aws.String(devProv), SourceUserIdentifier: aws.String("bob"), DestinationUserIdentifier: aws.String("alice")}))
+	f.mergeDev("bob", "alice")
 
 	if l := f.list(f.dev, alice, "settings", 0); len(l.MergedDatasetNames) != 0 {
 		t.Errorf("settings reports %v: only settings.v2 was merged", names(l.MergedDatasetNames))
