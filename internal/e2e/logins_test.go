@@ -350,3 +350,33 @@ func apiErrPrefix(t *testing.T, err error, code, prefix string) {
 		t.Fatalf("%s: want a message starting %q, got %q", code, prefix, msg)
 	}
 }
+
+// TestGuestTokenIsNoLogin: a token cognitod issued to a guest identity is
+// not a login (anyone who knows a guest identity's ID may ask for one), so
+// it can neither mint a token that says authenticated nor, once the owner
+// links a login to that identity, stand for that login.
+func TestGuestTokenIsNoLogin(t *testing.T) {
+	p := newIdPs(t)
+	e := newLoginsEnv(t, auth.ModeSigV4, trust.ModeVerify, p.config())
+	pool := must[*ci.CreateIdentityPoolOutput](t)(e.dev.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{
+		IdentityPoolName: aws.String("g"), AllowUnauthenticatedIdentities: true,
+		SupportedLoginProviders: map[string]string{"accounts.google.com": googleClient},
+	})).IdentityPoolId
+	must[*ci.SetIdentityPoolRolesOutput](t)(e.dev.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: pool,
+		Roles: map[string]string{"authenticated": "arn:aws:iam::" + devAcct + ":role/Auth", "unauthenticated": "arn:aws:iam::" + devAcct + ":role/Unauth"}}))
+	id := must[*ci.GetIdOutput](t)(e.anon().GetId(ctx, &ci.GetIdInput{IdentityPoolId: pool})).IdentityId
+	guest := *must[*ci.GetOpenIdTokenOutput](t)(e.anon().GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id})).Token
+	own := map[string]string{"cognito-identity.amazonaws.com": guest}
+	_, err := e.anon().GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id, Logins: own})
+	apiErr(t, err, "NotAuthorizedException", "Invalid login token. Token is not from an authenticated identity.")
+	// The owner links Google; the old guest token must not stand for it.
+	g := p.google.Token(p.google.Claims("owner-google-sub", googleClient))
+	must[*ci.GetCredentialsForIdentityOutput](t)(e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id, Logins: map[string]string{"accounts.google.com": g}}))
+	_, err = e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id, Logins: own})
+	apiErr(t, err, "NotAuthorizedException", "")
+	_, err = e.anon().GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id, Logins: own})
+	apiErr(t, err, "NotAuthorizedException", "")
+	// A token from the authenticated identity is a login still.
+	authTok := *must[*ci.GetOpenIdTokenOutput](t)(e.anon().GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id, Logins: map[string]string{"accounts.google.com": g}})).Token
+	must[*ci.GetCredentialsForIdentityOutput](t)(e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id, Logins: map[string]string{"cognito-identity.amazonaws.com": authTok}}))
+}

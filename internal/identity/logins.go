@@ -65,6 +65,14 @@ func (s *Service) resolveLogins(ctx context.Context, poolID string, cfg *poolCon
 			if sub == "" {
 				return nil, notAuthorized("Invalid login token. Missing a required claim: sub")
 			}
+			// Only a token issued to an authenticated identity is a login:
+			// a guest's token proves nothing about who holds it (anyone
+			// who knows a guest identity's ID may ask for one), so taking
+			// it as a login would let it stand for the logins linked to
+			// that identity later, and mint tokens that say authenticated.
+			if !authenticatedAMR(claims["amr"]) {
+				return nil, notAuthorized("Invalid login token. Token is not from an authenticated identity.")
+			}
 			r.Subject, r.OwnIdentity, r.Claims = sub, sub, claims
 		default:
 			res, err := s.verifier.Verify(ctx, cfg.trustLogin(provider, kind, token), now)
@@ -86,6 +94,18 @@ func (s *Service) resolveLogins(ctx context.Context, poolID string, cfg *poolCon
 		refs = append(refs, r)
 	}
 	return refs, nil
+}
+
+// authenticatedAMR reports whether a token's amr claim says authenticated
+// (cognitod writes ["authenticated", providers...] or ["unauthenticated"]).
+func authenticatedAMR(amr any) bool {
+	list, _ := amr.([]any)
+	for _, v := range list {
+		if v == "authenticated" {
+			return true
+		}
+	}
+	return false
 }
 
 func tokenProblem(err error) string {

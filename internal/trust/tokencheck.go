@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,6 +41,12 @@ func (r *Registry) askProvider(req *http.Request, name string) (*checkAnswer, er
 	req.Header.Set("Accept", "application/json")
 	resp, err := r.client.Do(req)
 	if err != nil {
+		// A *url.Error quotes the whole URL, whose query holds the app's
+		// secret and the user's token: log what went wrong without it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		r.log.Warn("token check failed", "provider", name, "endpoint", redactURL(req.URL), "err", err)
 		return nil, unavailable(name)
 	}

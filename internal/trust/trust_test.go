@@ -1,10 +1,12 @@
 package trust_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -319,5 +321,32 @@ func TestTrust(t *testing.T) {
 	res, _ = trust.Trust{}.Verify(context.Background(), &trust.Login{Token: "opaque"}, time.Now())
 	if res.Subject != "opaque" {
 		t.Fatal(res)
+	}
+}
+
+// TestTokenCheckLogsNoSecret: when a token-check endpoint cannot be
+// reached, the warning says so without the request's query, which holds
+// the app's secret and the user's token.
+func TestTokenCheckLogsNoSecret(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // connections refused
+	cfg := mustConfig(t, `{"providers":{
+		"graph.facebook.com":{"tokenCheckURL":"http://`+addr+`/debug_token","appSecret":"SUPERSECRETAPPSECRET"},
+		"www.amazon.com":{"tokenCheckURL":"http://`+addr+`/tokeninfo"}}}`)
+	var buf bytes.Buffer
+	r := trust.NewRegistry(cfg, nil, slog.New(slog.NewTextHandler(&buf, nil)))
+	r.Verify(context.Background(), &trust.Login{Name: "graph.facebook.com", Kind: trust.Public, ClientIDs: []string{"123"}, Token: "USER-FB-TOKEN"}, time.Now())
+	r.Verify(context.Background(), &trust.Login{Name: "www.amazon.com", Kind: trust.Public, ClientIDs: []string{"amzn1.app"}, Token: "USER-AMZN-TOKEN"}, time.Now())
+	if !strings.Contains(buf.String(), "token check failed") {
+		t.Fatalf("no warning logged:\n%s", buf.String())
+	}
+	for _, s := range []string{"SUPERSECRETAPPSECRET", "USER-FB-TOKEN", "USER-AMZN-TOKEN"} {
+		if strings.Contains(buf.String(), s) {
+			t.Errorf("the log holds %q:\n%s", s, buf.String())
+		}
 	}
 }
