@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -41,6 +42,19 @@ const (
 // errFetch marks a key set that could not be fetched (the issuer is
 // unreachable or broken), as opposed to a token it does not verify.
 var errFetch = errors.New("fetching the JWKS failed")
+
+// fetchFailedKey is a context key: its value, an *atomic.Bool, learns that
+// the key set could not be fetched during a verification. go-oidc wraps a
+// key set's error with %v, so errors.Is cannot find errFetch in what its
+// Verify returns (withFetchReport).
+type fetchFailedKey struct{}
+
+// withFetchReport returns ctx with a flag VerifySignature sets when the key
+// set could not be fetched.
+func withFetchReport(ctx context.Context) (context.Context, *atomic.Bool) {
+	f := new(atomic.Bool)
+	return context.WithValue(ctx, fetchFailedKey{}, f), f
+}
 
 // keySet is an issuer's JWKS: cached, refetched when a token names a key it
 // does not hold (oidc.KeySet).
@@ -81,6 +95,11 @@ func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error
 		return nil, errors.New("signature does not verify")
 	}
 	if err := k.refetch(ctx, keys); err != nil {
+		if errors.Is(err, errFetch) {
+			if f, ok := ctx.Value(fetchFailedKey{}).(*atomic.Bool); ok {
+				f.Store(true)
+			}
+		}
 		return nil, err
 	}
 	if payload, _ := verifyWith(jws, k.cached(), kid); payload != nil {

@@ -131,9 +131,10 @@ func (o *oidcIssuer) verify(ctx context.Context, name, token string, aud audienc
 		SkipClientIDCheck:    true, // several client IDs may be allowed: checked below
 		SkipExpiryCheck:      true, // checked below, with the configured skew
 	})
-	tok, err := v.Verify(ctx, token)
+	vctx, fetchFailed := withFetchReport(ctx)
+	tok, err := v.Verify(vctx, token)
 	if err != nil {
-		if errors.Is(err, errFetch) {
+		if fetchFailed.Load() || errors.Is(err, errFetch) {
 			o.log.Warn("fetching the issuer's JWKS failed", "issuer", o.issuer, "err", err)
 			return nil, unavailable(name)
 		}

@@ -350,3 +350,27 @@ func TestTokenCheckLogsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuerGoneAfterUse: an issuer whose keys were fetched once, then
+// unreachable when a token names a key it has not seen (a rotation, or a
+// forgery: it cannot tell), is unavailable (ExternalServiceException), not
+// a bad signature.
+func TestIssuerGoneAfterUse(t *testing.T) {
+	is := trusttest.NewIssuer(t, "")
+	cfg := mustConfig(t, `{"providers":{"login.example.com":{"issuer":"`+is.URL+`","clientIds":["c"]}}}`)
+	r := trust.NewRegistry(cfg, nil, quiet)
+	login := func(tok string) *trust.Login {
+		return &trust.Login{Name: "login.example.com", Kind: trust.OIDC, ClientIDs: []string{"c"}, Token: tok}
+	}
+	if _, err := r.Verify(context.Background(), login(is.Token(is.Claims("alice", "c"))), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	is.Rotate()
+	rotated := is.Token(is.Claims("alice", "c"))
+	is.Close()
+	_, err := r.Verify(context.Background(), login(rotated), time.Now())
+	var te *trust.Error
+	if !errors.As(err, &te) || !te.Unavailable {
+		t.Fatalf("want unavailable, got %v", err)
+	}
+}
