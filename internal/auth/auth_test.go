@@ -1,6 +1,9 @@
 package auth
 
 import (
+	"os"
+	"path/filepath"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -152,5 +155,33 @@ func TestSessionKeepsToItsRegion(t *testing.T) {
 		if region != "us-east-1" && (err == nil || !strings.Contains(err.Error(), "UnrecognizedClientException")) {
 			t.Errorf("in %s: %v, %v; want UnrecognizedClientException", region, c, err)
 		}
+	}
+}
+
+// TestGeneratedKey: the first start writes a key, later starts read the
+// same one, and a key file that holds no key (an empty file) is an error
+// that says what to do, not a crash or a silent replacement.
+func TestGeneratedKey(t *testing.T) {
+	dir := t.TempDir()
+	k, created, err := LoadOrCreateKey(dir)
+	if err != nil || !created || k.AccessKeyID == "" {
+		t.Fatalf("first start: %+v, %v, %v", k, created, err)
+	}
+	again, created, err := LoadOrCreateKey(dir)
+	if err != nil || created || again != k {
+		t.Fatalf("second start: %+v, %v, %v; want %+v", again, created, err, k)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, GeneratedKeyFile)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, %v", fi, err)
+	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, GeneratedKeyFile), []byte("# nothing\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadOrCreateKey(empty); err == nil || !strings.Contains(err.Error(), "holds no key") {
+		t.Fatalf("a key file without a key: %v", err)
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 1 {
+		t.Fatalf("files left beside it: %v", entries)
 	}
 }

@@ -115,13 +115,14 @@ func LoadKeysFile(path string) (*Keys, error) {
 const GeneratedKeyFile = "credentials"
 
 // LoadOrCreateKey returns the generated key kept in dir, creating it (mode
-// 0600) if absent; created reports whether this call made it.
+// 0600) if absent; created reports whether this call made it. The file
+// appears whole or not at all (written beside it, synced, then linked into
+// place), so a crash during the first start cannot leave an empty file; a
+// file that exists but holds no key is an error, not something to replace.
 func LoadOrCreateKey(dir string) (k Key, created bool, err error) {
 	path := filepath.Join(dir, GeneratedKeyFile)
-	if ks, err := LoadKeysFile(path); err == nil && ks.Len() > 0 {
-		return ks.All()[0], false, nil
-	} else if err != nil && !os.IsNotExist(err) {
-		return Key{}, false, err
+	if k, err := loadGeneratedKey(path); !os.IsNotExist(err) {
+		return k, false, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Key{}, false, err
@@ -129,22 +130,54 @@ func LoadOrCreateKey(dir string) (k Key, created bool, err error) {
 	k = Key{AccessKeyID: "AKID" + randString(16, upperAlnum), Secret: randString(40, secretAlphabet), Account: DefaultAccount}
 	body := "# cognitod developer key, generated on first start. Format: ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID\n" +
 		k.AccessKeyID + " " + k.Secret + " " + k.Account + "\n"
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	tmp, err := os.CreateTemp(dir, GeneratedKeyFile+".*.tmp") // mode 0600
 	if err != nil {
-		if os.IsExist(err) { // another process won the race: use its key
-			return LoadOrCreateKey(dir)
+		return Key{}, false, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(body); err != nil {
+		tmp.Close()
+		return Key{}, false, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return Key{}, false, err
+	}
+	if err := tmp.Close(); err != nil {
+		return Key{}, false, err
+	}
+	// A link never replaces: if another process got there first, its key
+	// is the one.
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if os.IsExist(err) {
+			k, err := loadGeneratedKey(path)
+			return k, false, err
 		}
 		return Key{}, false, err
 	}
-	if _, err := f.WriteString(body); err != nil {
-		f.Close()
-		return Key{}, false, err
+	syncDir(dir)
+	return k, true, nil
+}
+
+// loadGeneratedKey reads the generated key file; an error satisfying
+// os.IsNotExist means there is none yet.
+func loadGeneratedKey(path string) (Key, error) {
+	ks, err := LoadKeysFile(path)
+	if err != nil {
+		return Key{}, err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return Key{}, false, err
+	if ks.Len() == 0 {
+		return Key{}, fmt.Errorf("%s holds no key: put one in it (ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID) or delete it to have a new one generated", path)
 	}
-	return k, true, f.Close()
+	return ks.All()[0], nil
+}
+
+// syncDir makes a new directory entry durable, where the system allows.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
 
 const (
