@@ -79,6 +79,8 @@ HTTP listener, so the AWS SDKs and CLI work against it unchanged
 
 Usage: cognitod [flags]
        cognitod keys list|rotate [flags]   (OpenID signing keys; cognitod keys -h)
+       cognitod export [flags]             (a store's contents as a dump; cognitod export -h)
+       cognitod import [flags]             (a dump into a store; cognitod import -h)
 
 Every flag can also be set by the environment variable named in brackets,
 or in a YAML config file (--config) under the flag's name. Precedence:
@@ -96,6 +98,9 @@ Under --auth sigv4 with no key configured, the first start generates a key,
 keeps it in <data-dir>/credentials (mode 0600) and prints it once.
 
 Subcommands:
+  cognitod keys list|rotate   list or rotate the OpenID signing keys
+  cognitod export             write a store's contents as a dump
+  cognitod import             load a dump into a store
   cognitod version            print the version and build information
 
 Signals: SIGINT or SIGTERM drain in-flight requests, then close the store.

@@ -62,6 +62,11 @@ func runKeys(args []string, getenv func(string) string, stdout, stderr io.Writer
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (see cognitod keys -h)", fs.Arg(0))
 	}
+	// A mistyped path must not become a new, empty store that "has no
+	// keys" or takes a rotation the real store never sees.
+	if err := existingStore(*storeURL); err != nil {
+		return err
+	}
 	ctx := context.Background()
 	if cmd == "list" {
 		keys, err := server.ListKeys(ctx, *storeURL)

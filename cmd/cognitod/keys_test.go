@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,6 +113,22 @@ func TestKeyRotationFlag(t *testing.T) {
 	for _, bad := range []string{"30s", "soon", "-1h"} {
 		if _, err := parseConfig([]string{"--key-rotation", bad}, env, io.Discard); err == nil {
 			t.Errorf("--key-rotation %s accepted", bad)
+		}
+	}
+}
+
+// TestKeysNeedAStore: keys list and keys rotate on a path where there is no
+// store refuse, rather than make an empty store there and report on it.
+func TestKeysNeedAStore(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo.db")
+	for _, cmd := range []string{"list", "rotate"} {
+		var out, errOut bytes.Buffer
+		err := runKeys([]string{cmd, "--store", "sqlite:" + missing}, func(string) string { return "" }, &out, &errOut)
+		if err == nil {
+			t.Errorf("keys %s on a missing store: no error (%q)", cmd, out.String())
+		}
+		if _, serr := os.Stat(missing); serr == nil {
+			t.Fatalf("keys %s made %s", cmd, missing)
 		}
 	}
 }
