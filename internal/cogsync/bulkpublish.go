@@ -92,6 +92,10 @@ func (s *Service) BulkPublish(c *api.Call) (any, error) {
 	}{poolID}, nil
 }
 
+// errNoSink fails a bulk publish on a server with no --stream-sink: the
+// caller may read why.
+var errNoSink = errors.New("no stream sink is configured on this cognitod (see --stream-sink)")
+
 // runBulkPublish pages through the pool's records and publishes them,
 // beating the job's heartbeat after each page, then records the outcome.
 func (s *Service) runBulkPublish(poolID, stream string, started time.Time) {
@@ -99,7 +103,12 @@ func (s *Service) runBulkPublish(poolID, stream string, started time.Time) {
 	err := s.publishAll(ctx, poolID, stream, started)
 	final := &store.BulkPublish{PoolID: poolID, Status: bpSucceeded, StartedAt: started, CompletedAt: time.Now(), Owner: s.node, HeartbeatAt: time.Now()}
 	if err != nil {
-		final.Status, final.FailureMessage = bpFailed, err.Error()
+		// The caller (any account) reads FailureMessage; what failed in
+		// the server's own sink (its address, its answers) goes to the log.
+		final.Status, final.FailureMessage = bpFailed, "Publishing the pool's records to the stream failed; the job can be started again."
+		if errors.Is(err, errNoSink) {
+			final.FailureMessage = err.Error()
+		}
 		s.log.Warn("bulk publish failed", "pool", poolID, "err", err)
 	}
 	if err := s.st.Update(ctx, func(tx store.Tx) error { return tx.PutBulkPublish(final) }); err != nil {
@@ -109,7 +118,7 @@ func (s *Service) runBulkPublish(poolID, stream string, started time.Time) {
 
 func (s *Service) publishAll(ctx context.Context, poolID, stream string, started time.Time) error {
 	if s.sink == nil {
-		return errors.New("no stream sink is configured on this cognitod (see --stream-sink)")
+		return errNoSink
 	}
 	var after store.RecordPos
 	for {
@@ -128,7 +137,7 @@ func (s *Service) publishAll(ctx context.Context, poolID, stream string, started
 			lines = append(lines, streamLines(poolID, r.IdentityID, r.Dataset, []*store.Record{r})...)
 		}
 		if err := s.sink.Publish(ctx, stream, lines); err != nil {
-			return fmt.Errorf("publishing to %s: %w", s.sink, err)
+			return fmt.Errorf("publishing to the stream sink: %w", err)
 		}
 		last := recs[len(recs)-1]
 		after = store.RecordPos{IdentityID: last.IdentityID, Dataset: last.Dataset, Key: last.Key}

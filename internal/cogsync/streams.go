@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"strings"
 	"sync"
@@ -36,7 +38,7 @@ func ParseSink(url string) (Sink, error) {
 	case url == "":
 		return nil, nil
 	case strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://"):
-		return &httpSink{url: url, client: &http.Client{Timeout: 30 * time.Second}}, nil
+		return &httpSink{url: url, shown: redactSink(url), client: &http.Client{Timeout: 30 * time.Second}}, nil
 	case strings.HasPrefix(url, "file:"):
 		return &fileSink{path: strings.TrimPrefix(url, "file:")}, nil
 	}
@@ -45,10 +47,28 @@ func ParseSink(url string) (Sink, error) {
 
 type httpSink struct {
 	url    string
+	shown  string // url without its secrets, for logs and messages
 	client *http.Client
 }
 
-func (h *httpSink) String() string { return h.url }
+func (h *httpSink) String() string { return h.shown }
+
+// redactSink is a sink URL as logs may show it: without the password of
+// its user information or its query (where API keys go).
+func redactSink(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "(an unparsable URL)"
+	}
+	if u.User != nil {
+		u.User = neturl.User(u.User.Username())
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "..."
+	}
+	u.Fragment = ""
+	return u.String()
+}
 
 func (h *httpSink) Publish(ctx context.Context, stream string, lines [][]byte) error {
 	var buf bytes.Buffer
@@ -64,12 +84,17 @@ func (h *httpSink) Publish(ctx context.Context, stream string, lines [][]byte) e
 	req.Header.Set("X-Cognito-Stream-Name", stream)
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return err
+		// A *url.Error quotes the whole URL, secrets included.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("stream sink %s: %w", h.shown, err)
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("stream sink %s answered %s", h.url, resp.Status)
+		return fmt.Errorf("stream sink %s answered %s", h.shown, resp.Status)
 	}
 	return nil
 }
