@@ -106,11 +106,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	// A second SIGINT or SIGTERM now ends the process at once.
+	stop()
 	log.Info("shutting down: draining in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	serr := srv.Shutdown(sctx)
-	if err := app.Close(); err != nil {
+	// Background work (live stream changes, bulk publish jobs) gets its
+	// own --shutdown-timeout, then what remains is dropped.
+	bctx, bcancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer bcancel()
+	if err := app.Shutdown(bctx); err != nil {
 		log.Error("closing store", "err", err)
 		return err
 	}

@@ -99,7 +99,7 @@ var errNoSink = errors.New("no stream sink is configured on this cognitod (see -
 // runBulkPublish pages through the pool's records and publishes them,
 // beating the job's heartbeat after each page, then records the outcome.
 func (s *Service) runBulkPublish(poolID, stream string, started time.Time) {
-	ctx := context.Background()
+	ctx := s.bg
 	err := s.publishAll(ctx, poolID, stream, started)
 	final := &store.BulkPublish{PoolID: poolID, Status: bpSucceeded, StartedAt: started, CompletedAt: time.Now(), Owner: s.node, HeartbeatAt: time.Now()}
 	if err != nil {
@@ -111,7 +111,10 @@ func (s *Service) runBulkPublish(poolID, stream string, started time.Time) {
 		}
 		s.log.Warn("bulk publish failed", "pool", poolID, "err", err)
 	}
-	if err := s.st.Update(ctx, func(tx store.Tx) error { return tx.PutBulkPublish(final) }); err != nil {
+	// The outcome is recorded even when shutdown cut the job short.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.st.Update(rctx, func(tx store.Tx) error { return tx.PutBulkPublish(final) }); err != nil {
 		s.log.Error("recording bulk publish outcome", "pool", poolID, "err", err)
 	}
 }

@@ -5,6 +5,7 @@
 package cogsync
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"time"
@@ -55,6 +56,10 @@ type Service struct {
 	ttl    time.Duration
 	stream *streamer
 	jobs   *jobRunner
+	// bg is the context of background work (live streaming, bulk publish
+	// jobs); Close cancels it once its drain time is up.
+	bg       context.Context
+	cancelBG context.CancelFunc
 }
 
 // New returns the service.
@@ -69,16 +74,31 @@ func New(c Config) *Service {
 		c.SessionTTL = time.Hour
 	}
 	s := &Service{st: c.Store, tok: c.Tokens, limits: c.Limits, sink: c.Sink, node: c.Node, log: c.Log, ttl: c.SessionTTL}
-	s.stream = newStreamer(c.Sink, c.Log)
+	s.bg, s.cancelBG = context.WithCancel(context.Background())
+	s.stream = newStreamer(s.bg, c.Sink, c.Log)
 	s.jobs = &jobRunner{}
 	return s
 }
 
-// Close stops background work (live streaming, bulk publish jobs), waiting
-// for what is in flight.
-func (s *Service) Close() {
-	s.jobs.wait()
-	s.stream.close()
+// Close stops background work (live streaming, bulk publish jobs): it lets
+// what is in flight and queued finish until ctx ends, then cancels the rest
+// (delivery is at most once; a bulk publish cut short can be started again)
+// and returns once nothing runs.
+func (s *Service) Close(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		s.jobs.wait()
+		s.stream.close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.log.Warn("stopping background Sync work before it finished (live changes still queued are dropped; a running bulk publish can be started again)")
+		s.cancelBG()
+		<-done
+	}
+	s.cancelBG()
 }
 
 // API returns the service's model and handlers for internal/api.

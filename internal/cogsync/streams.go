@@ -171,6 +171,7 @@ func streamLines(poolID, identityID, dataset string, recs []*store.Record) [][]b
 // a slow sink never slows UpdateRecords. Delivery is at most once: changes
 // queued when the process dies are lost (bulk publish re-sends everything).
 type streamer struct {
+	ctx  context.Context // canceled: drop what is queued
 	sink Sink
 	log  *slog.Logger
 	ch   chan streamBatch
@@ -183,8 +184,8 @@ type streamBatch struct {
 	lines  [][]byte
 }
 
-func newStreamer(sink Sink, log *slog.Logger) *streamer {
-	s := &streamer{sink: sink, log: log, ch: make(chan streamBatch, 4096), done: make(chan struct{})}
+func newStreamer(ctx context.Context, sink Sink, log *slog.Logger) *streamer {
+	s := &streamer{ctx: ctx, sink: sink, log: log, ch: make(chan streamBatch, 4096), done: make(chan struct{})}
 	go s.run()
 	return s
 }
@@ -202,12 +203,20 @@ func (s *streamer) publish(stream string, lines [][]byte) {
 
 func (s *streamer) run() {
 	defer close(s.done)
+	dropped := 0
 	for b := range s.ch {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if err := s.sink.Publish(ctx, b.stream, b.lines); err != nil {
+		if s.ctx.Err() != nil {
+			dropped += len(b.lines)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
+		if err := s.sink.Publish(ctx, b.stream, b.lines); err != nil && s.ctx.Err() == nil {
 			s.log.Warn("streaming record changes failed", "stream", b.stream, "sink", s.sink.String(), "err", err)
 		}
 		cancel()
+	}
+	if dropped > 0 {
+		s.log.Warn("stream changes dropped at shutdown", "records", dropped)
 	}
 }
 

@@ -2,8 +2,11 @@ package cogsync
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -32,5 +35,40 @@ func TestSinkSecretsStayHidden(t *testing.T) {
 		if !strings.Contains(text, addr) {
 			t.Errorf("the sink is not named: %s", text)
 		}
+	}
+}
+
+// blockingSink answers no Publish until its context ends, and counts them.
+type blockingSink struct {
+	calls   atomic.Int32
+	entered chan struct{}
+}
+
+func (b *blockingSink) String() string { return "blocking" }
+
+func (b *blockingSink) Publish(ctx context.Context, stream string, lines [][]byte) error {
+	if b.calls.Add(1) == 1 {
+		close(b.entered)
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestCloseBoundsTheStreamer: Close lets queued live changes go until its
+// context ends, then cancels the one in flight and drops the rest, instead
+// of sending each in turn with a timeout of its own (a sink that does not
+// answer held a shutdown for 30 s a change).
+func TestCloseBoundsTheStreamer(t *testing.T) {
+	sink := &blockingSink{entered: make(chan struct{})}
+	s := New(Config{Sink: sink, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for range 5 {
+		s.stream.publish("s", [][]byte{[]byte("{}")})
+	}
+	<-sink.entered // the first change is being sent
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Close(ctx)
+	if n := sink.calls.Load(); n != 1 {
+		t.Fatalf("%d changes sent after shutdown's time was up, want only the one in flight", n)
 	}
 }

@@ -301,7 +301,19 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Close stops background work and closes the store.
 func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultDrain)
+	defer cancel()
+	return a.Shutdown(ctx)
+}
+
+// DefaultDrain is how long Close lets background work (live stream
+// changes, bulk publish jobs) finish before it cancels the rest.
+const DefaultDrain = 30 * time.Second
+
+// Shutdown stops background work, letting it finish until ctx ends and
+// cancelling what remains then, and closes the store.
+func (a *App) Shutdown(ctx context.Context) error {
 	a.rotation.Stop()
-	a.sync.Close()
+	a.sync.Close(ctx)
 	return a.Store.Close()
 }
