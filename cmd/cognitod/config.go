@@ -70,7 +70,7 @@ var flagSpecs = []flagSpec{
 	{"debug-listen", "COGNITOD_DEBUG_LISTEN", "", "`address` (host:port) of a second listener serving Go's profiler at /debug/pprof/ (CPU, heap, goroutines; docs/PERFORMANCE.md). Off by default; it exposes internals, so keep it on loopback"},
 	{"gc-percent", "COGNITOD_GC_PERCENT", "400", "garbage collector target `percent` (Go's GOGC): the heap may grow this much over the live data before a collection. A request allocates tens of KB while the live heap is a few MB, so Go's default of 100 collects many times a second; 400 gave ListIdentities 27% more requests per second for 13 MB more RSS (docs/PERFORMANCE.md). GOGC in the environment, when set, wins"},
 	{"commit-delay", "COGNITOD_COMMIT_DELAY", "100us", "longest the SQLite store's writer waits, under concurrent writes, for more of them to share one commit and fsync (`duration`; 0 never waits). A lone client never waits; with 32 clients creating identities, 100us cut the CPU per GetId by 10-20% and raised the rate 9-21% (docs/PERFORMANCE.md)"},
-	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM (`duration`)"},
+	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM, and then background Sync work (live stream changes, bulk publish) (`duration`)"},
 }
 
 const helpIntro = `cognitod serves the Amazon Cognito Identity and Amazon Cognito Sync APIs on one
@@ -103,7 +103,8 @@ Subcommands:
   cognitod import             load a dump into a store
   cognitod version            print the version and build information
 
-Signals: SIGINT or SIGTERM drain in-flight requests, then close the store.
+Signals: SIGINT or SIGTERM drain in-flight requests, then close the store; a second
+one ends the process at once.
 `
 
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Config, error) {
