@@ -265,3 +265,57 @@ func TestUpdateResetsClassicFlow(t *testing.T) {
 		t.Fatalf("basic flow after the update: %v", err)
 	}
 }
+
+// TestRoleClaimsAsAWSReadsThem: rules are evaluated in order "unless
+// CustomRoleArn is specified to override the order" (a matching rule naming
+// it wins); a numeric claim matches the number's text; cognito:roles may
+// be "a comma-separated string" of role ARNs (two of them, no preference:
+// ambiguous, not one role named "A,B").
+func TestRoleClaimsAsAWSReadsThem(t *testing.T) {
+	e := newEnv(t, auth.ModeSigV4)
+	p := createPool(t, e.dev, &ci.CreateIdentityPoolInput{
+		AllowUnauthenticatedIdentities: true,
+		OpenIdConnectProviderARNs:      []string{"arn:aws:iam::" + devAcct + ":oidc-provider/" + rsOIDC},
+		CognitoIdentityProviders:       []types.CognitoIdentityProvider{{ProviderName: aws.String(rsUserPool), ClientId: aws.String(rsClient)}},
+	})
+	pool := *p.IdentityPoolId
+	rules := []types.MappingRule{
+		{Claim: aws.String("dept"), MatchType: types.MappingRuleMatchTypeEquals, Value: aws.String("eng"), RoleARN: aws.String(rsRole("Eng"))},
+		{Claim: aws.String("tier"), MatchType: types.MappingRuleMatchTypeEquals, Value: aws.String("gold"), RoleARN: aws.String(rsRole("Paid"))},
+		{Claim: aws.String("emp"), MatchType: types.MappingRuleMatchTypeEquals, Value: aws.String("12345678"), RoleARN: aws.String(rsRole("Emp"))},
+	}
+	must[*ci.SetIdentityPoolRolesOutput](t)(e.dev.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: &pool,
+		Roles: map[string]string{"authenticated": rsRole("Auth"), "unauthenticated": rsRole("Unauth")},
+		RoleMappings: map[string]types.RoleMapping{
+			rsOIDC:                      {Type: types.RoleMappingTypeRules, AmbiguousRoleResolution: types.AmbiguousRoleResolutionTypeAuthenticatedRole, RulesConfiguration: &types.RulesConfigurationType{Rules: rules}},
+			rsUserPool + ":" + rsClient: {Type: types.RoleMappingTypeToken, AmbiguousRoleResolution: types.AmbiguousRoleResolutionTypeAuthenticatedRole},
+		}}))
+	n := 0
+	oidc := func(claims map[string]any) map[string]string {
+		n++
+		claims["sub"] = fmt.Sprintf("u-%d", n)
+		return map[string]string{rsOIDC: rsJWT(t, claims)}
+	}
+	up := func(claims map[string]any) map[string]string {
+		n++
+		claims["sub"], claims["aud"] = fmt.Sprintf("p-%d", n), rsClient
+		return map[string]string{rsUserPool: rsJWT(t, claims)}
+	}
+	for _, tc := range []struct {
+		name   string
+		logins map[string]string
+		custom string
+		want   string
+	}{
+		{"first matching rule", oidc(map[string]any{"dept": "eng", "tier": "gold"}), "", "Eng"},
+		{"CustomRoleArn names a later matching rule", oidc(map[string]any{"dept": "eng", "tier": "gold"}), rsRole("Paid"), "Paid"},
+		{"CustomRoleArn names no matching rule", oidc(map[string]any{"dept": "eng"}), rsRole("Paid"), "Eng"},
+		{"numeric claim", oidc(map[string]any{"emp": 12345678}), "", "Emp"},
+		{"comma-separated cognito:roles, no preference", up(map[string]any{"cognito:roles": rsRole("A") + "," + rsRole("B")}), "", "Auth"},
+		{"comma-separated cognito:roles, one chosen", up(map[string]any{"cognito:roles": rsRole("A") + ", " + rsRole("B")}), rsRole("B"), "B"},
+	} {
+		if got := e.rsRoleOf(pool, tc.logins, tc.custom); got != tc.want {
+			t.Errorf("%s: role %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

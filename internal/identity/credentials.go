@@ -285,7 +285,7 @@ func mappingFor(cfg *poolConfig, r loginRef) (string, roleMapping, bool) {
 func applyMapping(rm roleMapping, claims map[string]any, custom string) (string, error) {
 	switch rm.Type {
 	case "Token":
-		roles := claimStrings(claims, claimCognitoRoles)
+		roles := roleList(claimStrings(claims, claimCognitoRoles))
 		if custom != "" {
 			if contains(roles, custom) {
 				return custom, nil
@@ -302,11 +302,22 @@ func applyMapping(rm roleMapping, claims map[string]any, custom string) (string,
 		if rm.RulesConfiguration == nil {
 			return "", nil
 		}
+		// "Rules are evaluated in order, and the IAM role for the first
+		// matching rule is used, unless CustomRoleArn is specified to
+		// override the order": a matching rule naming it wins.
+		first := ""
 		for _, rule := range rm.RulesConfiguration.Rules {
-			if ruleMatches(rule, claims) {
+			if !ruleMatches(rule, claims) {
+				continue
+			}
+			if custom == "" || rule.RoleARN == custom {
 				return rule.RoleARN, nil
 			}
+			if first == "" {
+				first = rule.RoleARN
+			}
 		}
+		return first, nil
 	}
 	return "", nil
 }
@@ -344,23 +355,39 @@ func claimString(claims map[string]any, k string) string {
 	return s
 }
 
-// claimStrings reads a claim that may be a string or a list of strings.
+// claimStrings reads a claim that may be a value or a list of them, each
+// as text (claimText: a whole number without exponent, 12345678 and not
+// 1.2345678e+07).
 func claimStrings(claims map[string]any, k string) []string {
 	switch v := claims[k].(type) {
-	case string:
-		return []string{v}
 	case []any:
 		out := make([]string, 0, len(v))
 		for _, e := range v {
-			if s, ok := e.(string); ok {
+			if s, ok := claimText(e); ok {
 				out = append(out, s)
 			}
 		}
 		return out
-	case bool:
-		return []string{fmt.Sprint(v)}
-	case float64:
-		return []string{fmt.Sprint(v)}
+	case nil:
+		return nil
+	default:
+		if s, ok := claimText(v); ok {
+			return []string{s}
+		}
 	}
 	return nil
+}
+
+// roleList reads cognito:roles, which user pools write as a list or as "a
+// comma-separated string containing a set of allowed role ARNs".
+func roleList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, r := range strings.Split(v, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }

@@ -121,25 +121,28 @@ func tokenTags(claims map[string]any) map[string]string {
 
 // tagValue renders a scalar claim as a tag value.
 func tagValue(v any) (string, bool) {
-	var s string
-	switch x := v.(type) {
-	case string:
-		s = x
-	case bool:
-		s = strconv.FormatBool(x)
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-			s = strconv.FormatInt(int64(x), 10)
-		} else {
-			s = strconv.FormatFloat(x, 'g', -1, 64)
-		}
-	default:
-		return "", false
-	}
-	if s == "" || len(s) > maxPrincipalTagVal {
+	s, ok := claimText(v)
+	if !ok || s == "" || len(s) > maxPrincipalTagVal {
 		return "", false
 	}
 	return s, true
+}
+
+// claimText renders a scalar claim as text: a string as it is, a boolean,
+// a number as JSON would write it (a whole number without exponent).
+func claimText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case bool:
+		return strconv.FormatBool(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return strconv.FormatInt(int64(x), 10), true
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	}
+	return "", false
 }
 
 // capTags keeps the first maxPrincipalTags tags in key order; nil when there
