@@ -380,3 +380,33 @@ func TestGuestTokenIsNoLogin(t *testing.T) {
 	authTok := *must[*ci.GetOpenIdTokenOutput](t)(e.anon().GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id, Logins: map[string]string{"accounts.google.com": g}})).Token
 	must[*ci.GetCredentialsForIdentityOutput](t)(e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id, Logins: map[string]string{"cognito-identity.amazonaws.com": authTok}}))
 }
+
+// TestSAMLRoleAttribute: a SAML assertion's Role attribute ("role ARN,
+// provider ARN") names the role, with no role on the pool ("You do not need
+// to specify an authenticated or unauthenticated role for the identity pool
+// to use a SAML-based identity provider"); a CustomRoleArn it does not name
+// is not given.
+func TestSAMLRoleAttribute(t *testing.T) {
+	p := newIdPs(t)
+	e := newLoginsEnv(t, auth.ModeSigV4, trust.ModeVerify, p.config())
+	pool := *must[*ci.CreateIdentityPoolOutput](t)(e.dev.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{
+		IdentityPoolName: aws.String("saml"), SamlProviderARNs: []string{samlARN},
+	})).IdentityPoolId
+	role := "arn:aws:iam::" + devAcct + ":role/Saml"
+	login := func(pair string) map[string]string {
+		return map[string]string{samlARN: p.samlResponse(func(a *trusttest.Assertion) {
+			a.Attributes = map[string]string{"https://aws.amazon.com/SAML/Attributes/Role": pair}
+		})}
+	}
+	if got := e.rsRoleOf(pool, login(role+","+samlARN), ""); got != "Saml" {
+		t.Fatalf("the assertion's role: %s", got)
+	}
+	if got := e.rsRoleOf(pool, login(samlARN+","+role), role); got != "Saml" {
+		t.Fatalf("the assertion's role, provider first, chosen: %s", got)
+	}
+	_, err := e.rsCreds(pool, login(role+","+samlARN), "arn:aws:iam::"+devAcct+":role/Other")
+	apiErr(t, err, "InvalidIdentityPoolConfigurationException", "")
+	// A pair for another provider names nothing here.
+	_, err = e.rsCreds(pool, login(role+",arn:aws:iam::"+devAcct+":saml-provider/Elsewhere"), "")
+	apiErr(t, err, "InvalidIdentityPoolConfigurationException", "")
+}

@@ -256,10 +256,50 @@ func chooseRole(cfg *poolConfig, refs []loginRef, authenticated bool, custom str
 		}
 		break
 	}
+	// A SAML assertion may name the roles itself ("You do not need to
+	// specify an authenticated or unauthenticated role for the identity
+	// pool to use a SAML-based identity provider"): its Role attribute's
+	// "role ARN,provider ARN" pairs for this provider; CustomRoleArn picks
+	// among several.
+	for _, r := range refs {
+		if r.Kind != kindSAML {
+			continue
+		}
+		roles := samlRoles(r.Claims, r.Provider)
+		switch {
+		case custom != "" && contains(roles, custom):
+			return custom, nil
+		case custom == "" && len(roles) == 1:
+			return roles[0], nil
+		}
+	}
 	if r := cfg.Roles["authenticated"]; r != "" {
 		return r, nil
 	}
 	return "", noRole
+}
+
+// samlRoleAttribute is the SAML attribute that names roles.
+const samlRoleAttribute = "https://aws.amazon.com/SAML/Attributes/Role"
+
+// samlRoles reads the role ARNs a SAML assertion's Role attribute pairs
+// with provider, in either order within a pair, as AWS accepts them.
+func samlRoles(claims map[string]any, provider string) []string {
+	var out []string
+	for _, pair := range claimStrings(claims, samlRoleAttribute) {
+		a, b, ok := strings.Cut(pair, ",")
+		if !ok {
+			continue
+		}
+		a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+		switch {
+		case b == provider && strings.Contains(a, ":role/"):
+			out = append(out, a)
+		case a == provider && strings.Contains(b, ":role/"):
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // mappingFor finds the role mapping of a login's provider and its key;
