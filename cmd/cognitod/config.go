@@ -58,7 +58,7 @@ var flagSpecs = []flagSpec{
 	{"data-dir", "COGNITOD_DATA_DIR", "./data", "`directory` for generated files (the developer key created on first start under sigv4 when none is configured)"},
 	{"keys-file", "COGNITOD_KEYS_FILE", "", "`file` of developer keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID] (# comments; account defaults to 000000000000)"},
 	{"public-url", "COGNITOD_PUBLIC_URL", "", "external base `URL` of this server, the issuer of its OpenID tokens (default http://<listen address>)"},
-	{"logins", "COGNITOD_LOGINS", "", "how upstream login tokens (user pools, OpenID Connect, Google, Apple, Facebook, Amazon, Twitter, SAML) are checked: verify (signature, issuer, audience, expiry; the default under --auth sigv4) or trust (taken as presented, as emulators do; the default under --auth any)"},
+	{"logins", "COGNITOD_LOGINS", "", "how upstream login tokens (user pools, OpenID Connect, Google, Apple, Facebook, Amazon, Twitter, SAML) are checked, a `mode`: verify (signature, issuer, audience, expiry; the default under --auth sigv4) or trust (taken as presented, as emulators do; the default under --auth any)"},
 	{"logins-config", "COGNITOD_LOGINS_CONFIG", "", "JSON `file` mapping login providers to their real issuers, client IDs, token-check endpoints and SAML certificates (docs/LOGINS.md)"},
 	{"log-format", "COGNITOD_LOG_FORMAT", "text", "log `format`: text or json"},
 	{"log-level", "COGNITOD_LOG_LEVEL", "info", "log `level`: debug, info, warn or error"},
@@ -107,12 +107,26 @@ Signals: SIGINT or SIGTERM drain in-flight requests, then close the store; a sec
 one ends the process at once.
 `
 
+// textFlag is a flag kept as text (parsed later with its environment
+// variable and config file value); one whose default is true or false is a
+// boolean flag, so that "--log-requests" alone means true.
+type textFlag struct {
+	val    string
+	isBool bool
+}
+
+func (f *textFlag) String() string     { return f.val }
+func (f *textFlag) Set(v string) error { f.val = v; return nil }
+func (f *textFlag) IsBoolFlag() bool   { return f.isBool }
+
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Config, error) {
 	fs := flag.NewFlagSet("cognitod", flag.ContinueOnError)
 	fs.SetOutput(out)
 	vals := map[string]*string{}
 	for _, f := range flagSpecs {
-		vals[f.name] = fs.String(f.name, f.def, f.usage+" ["+f.env+"]")
+		v := &textFlag{val: f.def, isBool: f.def == "false" || f.def == "true"}
+		fs.Var(v, f.name, f.usage+" ["+f.env+"]")
+		vals[f.name] = &v.val
 	}
 	configPath := fs.String(configFlag.name, configFlag.def, configFlag.usage+" ["+configFlag.env+"]")
 	fs.Usage = func() {

@@ -254,3 +254,28 @@ func TestCommitDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestBooleanFlags: a boolean flag given alone means true (as the README
+// writes --log-requests), =false turns it off again over the environment,
+// and the next argument is not taken as its value.
+func TestBooleanFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{[]string{"--log-requests"}, nil, true},
+		{[]string{"--log-requests", "--listen", "127.0.0.1:1"}, nil, true},
+		{[]string{"--log-requests=false"}, map[string]string{"COGNITOD_LOG_REQUESTS": "true"}, false},
+		{nil, map[string]string{"COGNITOD_LOG_REQUESTS": "true"}, true},
+		{nil, nil, false},
+	} {
+		c, err := parseConfig(tc.args, envOf(tc.env), io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if c.LogRequests != tc.want {
+			t.Errorf("%v with %v: log requests %v, want %v", tc.args, tc.env, c.LogRequests, tc.want)
+		}
+	}
+}

@@ -32,14 +32,10 @@ Flags:
 
 // runKeys runs `cognitod keys ...`.
 func runKeys(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "rotate") {
-		fmt.Fprint(stderr, keysHelp)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return errHelp
-		}
-		return errors.New("cognitod keys: want list or rotate")
+	cmd := ""
+	if len(args) > 0 {
+		cmd = args[0]
 	}
-	cmd := args[0]
 	fs := flag.NewFlagSet("cognitod keys "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	storeDef := "sqlite:./data/cognitod.db"
@@ -52,6 +48,13 @@ func runKeys(args []string, getenv func(string) string, stdout, stderr io.Writer
 	fs.Usage = func() {
 		fmt.Fprint(stderr, keysHelp)
 		fs.PrintDefaults()
+	}
+	if cmd != "list" && cmd != "rotate" {
+		fs.Usage()
+		if cmd == "-h" || cmd == "--help" || cmd == "help" {
+			return errHelp
+		}
+		return errors.New("cognitod keys: want list or rotate")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
