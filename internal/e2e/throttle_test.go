@@ -7,6 +7,9 @@ package e2e
 // account), region and operation.
 
 import (
+	"fmt"
+	"strings"
+
 	"context"
 	"errors"
 	"io"
@@ -155,6 +158,22 @@ cognito-sync     ListRecords               0.001 2
 	theirIDs, throttled := getIds(theirs.IdentityPoolId)
 	if len(theirIDs) != 3 || throttled != 7 {
 		t.Fatalf("GetId on another account's pool: %d through, %d throttled; want 3 and 7", len(theirIDs), throttled)
+	}
+
+	// Pools that do not exist share one bucket, whatever region their IDs
+	// name (the caller chooses those, so each would otherwise be a bucket).
+	var unknownThrough, unknownThrottled int
+	for k := range 6 {
+		pool := fmt.Sprintf("zz%d:00000000-0000-0000-0000-000000000000", k)
+		_, err := e.anon().GetId(ctx, &ci.GetIdInput{IdentityPoolId: &pool})
+		if err != nil && strings.Contains(err.Error(), "TooManyRequestsException") {
+			unknownThrottled++
+		} else {
+			unknownThrough++
+		}
+	}
+	if unknownThrough != 3 || unknownThrottled != 3 {
+		t.Errorf("GetId on six unknown pools: %d through, %d throttled; want 3 and 3", unknownThrough, unknownThrottled)
 	}
 
 	// GetCredentialsForIdentity names only an identity: its pool's account

@@ -67,7 +67,11 @@ func (r *AccountResolver) Scope(ctx context.Context, op string, in awsproto.Inpu
 		return nil
 	})
 	if err != nil {
-		return "", region // unknown (or unreadable): the handler will say
+		// Unknown (or unreadable): the handler will say. Every such call of
+		// an operation shares one bucket (docs/THROTTLING.md); the region of
+		// an ID that names nothing is the caller's to choose, and would make
+		// a new bucket for each call.
+		return "", ""
 	}
 	r.mu.Lock()
 	if len(r.accounts) >= r.max {

@@ -250,14 +250,41 @@ func (p *Request) setCredential(cred string) error {
 	if _, ok := parseDigitsDate(parts[1], false); !ok {
 		return incomplete("Credential should be scoped to a valid date, in the form yyyymmdd, not '" + parts[1] + "'.")
 	}
-	if parts[2] == "" {
-		return incomplete("Credential should be scoped to a valid region, not ''.")
+	// The scope's region keys the caller's pools and its throttling
+	// buckets: it must look like a region, not be a megabyte of anything.
+	if !regionShaped(parts[2]) {
+		return incomplete("Credential should be scoped to a valid region, not '" + clip(parts[2]) + "'.")
 	}
-	if parts[3] == "" {
-		return incomplete("Credential should be scoped to a valid service, not ''.")
+	if parts[3] == "" || len(parts[3]) > 64 {
+		return incomplete("Credential should be scoped to a valid service, not '" + clip(parts[3]) + "'.")
 	}
-	p.AccessKeyID, p.ScopeDate, p.Region, p.Service = parts[0], parts[1], parts[2], parts[3]
+	// Copies: the parts would otherwise keep the whole header alive.
+	p.AccessKeyID, p.ScopeDate = strings.Clone(parts[0]), strings.Clone(parts[1])
+	p.Region, p.Service = strings.Clone(parts[2]), strings.Clone(parts[3])
 	return nil
+}
+
+// regionShaped reports whether s can be a region: 1 to 32 lower-case
+// letters, digits and '-' (us-east-1, us-gov-west-1; also the "local" some
+// test setups configure).
+func regionShaped(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens what an error message quotes back.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }
 
 // setSignedHeaders splits the ';'-separated list and insists on host, which

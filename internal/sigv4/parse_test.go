@@ -43,6 +43,10 @@ func TestParseHeader(t *testing.T) {
 				}
 			}},
 		{name: "unknown parameter ignored", header: hdr{"Authorization": goodAuth + ", Extra=1", "X-Amz-Date": "20150830T123600Z"}},
+		{name: "a region that is none", header: hdr{"Authorization": strings.Replace(goodAuth, "/us-east-1/", "/"+strings.Repeat("a", 100000)+"/", 1), "X-Amz-Date": "20150830T123600Z"},
+			code: CodeIncompleteSignature, msg: "Credential should be scoped to a valid region, not '" + strings.Repeat("a", 64) + "...'."},
+		{name: "a region with other characters", header: hdr{"Authorization": strings.Replace(goodAuth, "/us-east-1/", "/US_East/", 1), "X-Amz-Date": "20150830T123600Z"},
+			code: CodeIncompleteSignature, msg: "Credential should be scoped to a valid region, not 'US_East'."},
 		{name: "session token header", header: hdr{"Authorization": goodAuth, "X-Amz-Date": "20150830T123600Z", "X-Amz-Security-Token": "tok"},
 			check: func(t *testing.T, p *Request) {
 				if p.SecurityToken != "tok" {
