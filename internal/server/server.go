@@ -286,7 +286,17 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	routeReset(mux, cfg.Auth, log, func() *App { return app })
 	mux.Handle("/", apiSrv)
 	rot := startKeyRotation(keyring, cfg.KeyRotation, log)
-	app = &App{Store: st, Issuer: issuer, Sealer: sealer, handler: withCORS(mux, nil), sync: syncsvc, rotation: rot, dumper: dumper}
+	// Cognito Sync's REST paths go to the API as sent: ServeMux cleans a
+	// path before routing, and would answer a dataset named "." or ".."
+	// (the model allows both) with a redirect to another route.
+	top := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == "/identitypools" || strings.HasPrefix(p, "/identitypools/") {
+			apiSrv.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	app = &App{Store: st, Issuer: issuer, Sealer: sealer, handler: withCORS(top, nil), sync: syncsvc, rotation: rot, dumper: dumper}
 	return app, nil
 }
 

@@ -167,3 +167,21 @@ func datasetRecords(t *testing.T, e *env, pool, id, ds string) map[string]string
 	}
 	return recs
 }
+
+// TestBoto3DotDatasets: datasets named "." and ".." reach their own
+// dataset through boto3 (net/http's path cleaning once redirected them to
+// another route).
+func TestBoto3DotDatasets(t *testing.T) {
+	py := findPython(t)
+	script, err := filepath.Abs(filepath.Join("testdata", "boto3_dots.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Parallel()
+	e := newEnv(t)
+	env := append(isolatedEnv(t, devKey, devSecret, ""), "COGNITOD_ENDPOINT="+e.URL, "COGNITOD_ACCOUNT_ID="+devAcct)
+	out, errOut, code := run(t, env, py, script)
+	if code != 0 || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("exit %d: %s\n%s", code, out, errOut)
+	}
+}
