@@ -119,15 +119,41 @@ func (f *textFlag) String() string     { return f.val }
 func (f *textFlag) Set(v string) error { f.val = v; return nil }
 func (f *textFlag) IsBoolFlag() bool   { return f.isBool }
 
+// joinBoolValues lets a boolean flag take its value as the next argument
+// too ("--log-requests true", as "--log-requests=true"), which the flag
+// package alone would read as a stray argument.
+func joinBoolValues(args []string, bools map[string]bool) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		name := strings.TrimLeft(a, "-")
+		if strings.HasPrefix(a, "-") && !strings.Contains(name, "=") && bools[name] && i+1 < len(args) {
+			if v := args[i+1]; v == "true" || v == "false" {
+				out = append(out, a+"="+v)
+				i++
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Config, error) {
 	fs := flag.NewFlagSet("cognitod", flag.ContinueOnError)
 	fs.SetOutput(out)
 	vals := map[string]*string{}
+	bools := map[string]bool{}
 	for _, f := range flagSpecs {
 		v := &textFlag{val: f.def, isBool: f.def == "false" || f.def == "true"}
 		fs.Var(v, f.name, f.usage+" ["+f.env+"]")
 		vals[f.name] = &v.val
+		bools[f.name] = v.isBool
 	}
+	args = joinBoolValues(args, bools)
 	configPath := fs.String(configFlag.name, configFlag.def, configFlag.usage+" ["+configFlag.env+"]")
 	fs.Usage = func() {
 		fmt.Fprint(out, helpIntro)

@@ -256,8 +256,9 @@ func TestCommitDelay(t *testing.T) {
 }
 
 // TestBooleanFlags: a boolean flag given alone means true (as the README
-// writes --log-requests), =false turns it off again over the environment,
-// and the next argument is not taken as its value.
+// writes --log-requests); its value may follow as "=false" or as the next
+// argument ("--log-requests true", as it worked before it was boolean);
+// any other next argument is not its value.
 func TestBooleanFlags(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -266,6 +267,8 @@ func TestBooleanFlags(t *testing.T) {
 	}{
 		{[]string{"--log-requests"}, nil, true},
 		{[]string{"--log-requests", "--listen", "127.0.0.1:1"}, nil, true},
+		{[]string{"--log-requests", "true"}, nil, true},
+		{[]string{"-log-requests", "false"}, map[string]string{"COGNITOD_LOG_REQUESTS": "true"}, false},
 		{[]string{"--log-requests=false"}, map[string]string{"COGNITOD_LOG_REQUESTS": "true"}, false},
 		{nil, map[string]string{"COGNITOD_LOG_REQUESTS": "true"}, true},
 		{nil, nil, false},

@@ -148,15 +148,42 @@ func LoadOrCreateKey(dir string) (k Key, created bool, err error) {
 	}
 	// A link never replaces: if another process got there first, its key
 	// is the one.
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if os.IsExist(err) {
-			k, err := loadGeneratedKey(path)
-			return k, false, err
+	err = os.Link(tmp.Name(), path)
+	switch {
+	case err == nil:
+	case os.IsExist(err):
+		k, err := loadGeneratedKey(path)
+		return k, false, err
+	default:
+		// No hard links here (vfat, some network and FUSE mounts): create
+		// the file exclusively and write it in place.
+		if err := createKeyFile(path, body); err != nil {
+			if os.IsExist(err) {
+				k, err := loadGeneratedKey(path)
+				return k, false, err
+			}
+			return Key{}, false, err
 		}
-		return Key{}, false, err
 	}
 	syncDir(dir)
 	return k, true, nil
+}
+
+// createKeyFile writes body to a new file at path (mode 0600), synced.
+func createKeyFile(path, body string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(body); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // loadGeneratedKey reads the generated key file; an error satisfying

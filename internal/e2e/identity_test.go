@@ -414,6 +414,18 @@ func TestDeveloperIdentities(t *testing.T) {
 	}
 	must[*ci.UnlinkDeveloperIdentityOutput](t)(e.dev.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: lg.IdentityId,
 		DeveloperProviderName: aws.String("login.example.app"), DeveloperUserIdentifier: &long}))
+	// 1,024 characters of three bytes each: kept under their hash (no store
+	// indexes 3 KB keys), found by their text all the same.
+	wide := strings.Repeat("語", 1024)
+	wg := must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: dev(wide)}))
+	if l := must[*ci.LookupDeveloperIdentityOutput](t)(e.dev.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pid, DeveloperUserIdentifier: &wide})); *l.IdentityId != *wg.IdentityId {
+		t.Fatalf("the wide user found at %s, made at %s", *l.IdentityId, *wg.IdentityId)
+	}
+	if again := must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: dev(wide)})); *again.IdentityId != *wg.IdentityId {
+		t.Fatal("the wide user got a second identity")
+	}
+	must[*ci.UnlinkDeveloperIdentityOutput](t)(e.dev.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: wg.IdentityId,
+		DeveloperProviderName: aws.String("login.example.app"), DeveloperUserIdentifier: &wide}))
 	// No login on a pool without guests: no identity is made (GetId's rule).
 	_, err = e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: map[string]string{}})
 	apiErr(t, err, "NotAuthorizedException", "Unauthenticated access is not supported for this identity pool.")

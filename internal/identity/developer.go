@@ -105,7 +105,7 @@ func (s *Service) LookupDeveloperIdentity(c *api.Call) (any, error) {
 			return err
 		}
 		if user != "" {
-			l, err := tx.FindLogin(poolID, cfg.DeveloperProviderName, user)
+			l, err := findDeveloperLogin(tx, poolID, cfg.DeveloperProviderName, user)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -173,14 +173,14 @@ func (s *Service) MergeDeveloperIdentities(c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
-		dl, err := tx.FindLogin(poolID, cfg.DeveloperProviderName, dst)
+		dl, err := findDeveloperLogin(tx, poolID, cfg.DeveloperProviderName, dst)
 		if errors.Is(err, store.ErrNotFound) {
 			return errDevUserNotFound(dst)
 		}
 		if err != nil {
 			return err
 		}
-		sl, err := tx.FindLogin(poolID, cfg.DeveloperProviderName, src)
+		sl, err := findDeveloperLogin(tx, poolID, cfg.DeveloperProviderName, src)
 		if errors.Is(err, store.ErrNotFound) {
 			return errDevUserNotFound(src)
 		}
@@ -223,7 +223,7 @@ func (s *Service) UnlinkDeveloperIdentity(c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
-		l, err := tx.FindLogin(poolID, cfg.DeveloperProviderName, user)
+		l, err := findDeveloperLogin(tx, poolID, cfg.DeveloperProviderName, user)
 		if errors.Is(err, store.ErrNotFound) {
 			return errDevUserNotFound(user)
 		}
@@ -237,7 +237,7 @@ func (s *Service) UnlinkDeveloperIdentity(c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
-		if err := tx.RemoveLogin(poolID, cfg.DeveloperProviderName, user); err != nil {
+		if err := tx.RemoveLogin(poolID, cfg.DeveloperProviderName, l.Subject); err != nil {
 			return err
 		}
 		i.ModifiedAt = c.Now

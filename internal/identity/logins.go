@@ -28,9 +28,42 @@ type loginRef struct {
 
 // maxSubjectLen bounds the subject kept per login from a token; longer
 // subjects (opaque access tokens) are kept as their SHA-256 so that every
-// store can index them. Developer user identifiers (1,024 characters at
-// most) are kept whole.
-const maxSubjectLen = 512
+// store can index them (PostgreSQL refuses index rows past 2,704 bytes).
+// A developer user identifier is kept whole up to maxDeveloperSubjectLen
+// bytes (the model's 1,024 characters, when they are ASCII), so that
+// LookupDeveloperIdentity answers it as given.
+const (
+	maxSubjectLen          = 512
+	maxDeveloperSubjectLen = 1024
+)
+
+// storedSubject is the subject a login is kept (and looked up) under.
+func storedSubject(kind providerKind, subject string) string {
+	limit := maxSubjectLen
+	if kind == kindDeveloper {
+		limit = maxDeveloperSubjectLen
+	}
+	if len(subject) <= limit {
+		return subject
+	}
+	return hashedSubject(subject)
+}
+
+func hashedSubject(subject string) string {
+	sum := sha256.Sum256([]byte(subject))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// findDeveloperLogin finds developer user user's login, under the subject
+// it is kept by; one kept by an earlier build, which hashed identifiers
+// past 512 bytes, is found too.
+func findDeveloperLogin(tx store.Tx, poolID, provider, user string) (*store.Login, error) {
+	l, err := tx.FindLogin(poolID, provider, storedSubject(kindDeveloper, user))
+	if errors.Is(err, store.ErrNotFound) && len(user) > maxSubjectLen && len(user) <= maxDeveloperSubjectLen {
+		return tx.FindLogin(poolID, provider, hashedSubject(user))
+	}
+	return l, err
+}
 
 // resolveLogins checks every login against the pool's providers and works
 // out its subject: tokens cognitod issued are checked against its keyring,
@@ -84,13 +117,7 @@ func (s *Service) resolveLogins(ctx context.Context, poolID string, cfg *poolCon
 				return nil, notAuthorized("Invalid login token. Missing a required claim: sub")
 			}
 		}
-		// A developer user identifier is kept as given (at most 1,024
-		// characters, by the model): LookupDeveloperIdentity answers it, and
-		// Merge and Unlink find it, by its own text.
-		if kind != kindDeveloper && len(r.Subject) > maxSubjectLen {
-			sum := sha256.Sum256([]byte(r.Subject))
-			r.Subject = "sha256:" + hex.EncodeToString(sum[:])
-		}
+		r.Subject = storedSubject(kind, r.Subject)
 		refs = append(refs, r)
 	}
 	return refs, nil
