@@ -60,16 +60,24 @@ type boto3Result struct {
 	Botocore   string            `json:"botocore"`
 }
 
-func TestBoto3(t *testing.T) {
+// runBoto3 runs testdata/script against a server of its own with the
+// developer key in the environment, as boto3's users set it.
+func runBoto3(t *testing.T, script string) (e *env, stdout, stderr []byte, code int) {
+	t.Helper()
 	py := findPython(t)
-	script, err := filepath.Abs(filepath.Join("testdata", "boto3_session.py"))
+	path, err := filepath.Abs(filepath.Join("testdata", script))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Parallel()
-	e := newEnv(t)
+	e = newEnv(t)
 	env := append(isolatedEnv(t, devKey, devSecret, ""), "COGNITOD_ENDPOINT="+e.URL, "COGNITOD_ACCOUNT_ID="+devAcct)
-	out, errOut, code := run(t, env, py, script)
+	stdout, stderr, code = run(t, env, py, path)
+	return e, stdout, stderr, code
+}
+
+func TestBoto3(t *testing.T) {
+	e, out, errOut, code := runBoto3(t, "boto3_session.py")
 	if code != 0 {
 		t.Fatalf("boto3 session failed (exit %d):\n%s", code, errOut)
 	}
@@ -172,15 +180,7 @@ func datasetRecords(t *testing.T, e *env, pool, id, ds string) map[string]string
 // dataset through boto3 (net/http's path cleaning once redirected them to
 // another route).
 func TestBoto3DotDatasets(t *testing.T) {
-	py := findPython(t)
-	script, err := filepath.Abs(filepath.Join("testdata", "boto3_dots.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Parallel()
-	e := newEnv(t)
-	env := append(isolatedEnv(t, devKey, devSecret, ""), "COGNITOD_ENDPOINT="+e.URL, "COGNITOD_ACCOUNT_ID="+devAcct)
-	out, errOut, code := run(t, env, py, script)
+	_, out, errOut, code := runBoto3(t, "boto3_dots.py")
 	if code != 0 || strings.TrimSpace(string(out)) != "ok" {
 		t.Fatalf("exit %d: %s\n%s", code, out, errOut)
 	}
