@@ -198,11 +198,13 @@ func (s *Store) commit(batch []*request) {
 		}
 	}
 	var lost error // the transaction is gone (run says how)
+	var n uint64   // closures started, for BatchCounts
 	for k, r := range batch {
 		if !r.state.CompareAndSwap(queued, started) {
 			continue // the caller gave up while it waited
 		}
 		ran[k] = true
+		n++
 		switch {
 		case err != nil:
 			results[k].err = fmt.Errorf("sqlite: begin: %w", err)
@@ -224,12 +226,6 @@ func (s *Store) commit(batch []*request) {
 		}
 	}
 	if err == nil && lost == nil {
-		var n uint64
-		for _, r := range ran {
-			if r {
-				n++
-			}
-		}
 		s.batched.Add(n)
 		s.commits.Add(1)
 		if _, err = c.exec("COMMIT"); err != nil {
@@ -286,14 +282,7 @@ func (s *Store) run(c *conn, fn func(store.Tx) error) (res result, lost error) {
 		if p != nil {
 			res = result{panicked: true, panicVal: p}
 		}
-		if _, err := c.exec("ROLLBACK TO u"); err != nil {
-			lost = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
-		} else if _, err := c.exec("RELEASE u"); err != nil {
-			lost = fmt.Errorf("sqlite: release savepoint: %w", err)
-		}
-		if lost != nil && res.err == nil && !res.panicked {
-			res.err = lost
-		}
+		lost = undoSavepoint(c, "u", &res)
 	}()
 	if err := fn(t); err != nil {
 		return result{err: err}, nil
@@ -321,14 +310,22 @@ func (s *Store) rehearse(c *conn, fn func(store.Tx) error) (res result, lost err
 		if p := recover(); p != nil {
 			res = result{panicked: true, panicVal: p}
 		}
-		if _, err := c.exec("ROLLBACK TO rehearsal"); err != nil {
-			lost = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
-		} else if _, err := c.exec("RELEASE rehearsal"); err != nil {
-			lost = fmt.Errorf("sqlite: release savepoint: %w", err)
-		}
-		if lost != nil && res.err == nil && !res.panicked {
-			res.err = lost
-		}
+		lost = undoSavepoint(c, "rehearsal", &res)
 	}()
 	return result{err: fn(t)}, nil
+}
+
+// undoSavepoint rolls back to savepoint name and releases it. If either
+// fails, the batch's transaction is gone (run says why): it returns that,
+// and makes it res's error unless res already has one.
+func undoSavepoint(c *conn, name string, res *result) (lost error) {
+	if _, err := c.exec("ROLLBACK TO " + name); err != nil {
+		lost = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+	} else if _, err := c.exec("RELEASE " + name); err != nil {
+		lost = fmt.Errorf("sqlite: release savepoint: %w", err)
+	}
+	if lost != nil && res.err == nil && !res.panicked {
+		res.err = lost
+	}
+	return lost
 }
