@@ -135,46 +135,32 @@ func LoadOrCreateKey(dir string) (k Key, created bool, err error) {
 		return Key{}, false, err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(body); err != nil {
-		tmp.Close()
-		return Key{}, false, err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return Key{}, false, err
-	}
-	if err := tmp.Close(); err != nil {
+	if err := writeSynced(tmp, body); err != nil {
 		return Key{}, false, err
 	}
 	// A link never replaces: if another process got there first, its key
-	// is the one.
+	// is the one. Where there are no hard links (vfat, some network and
+	// FUSE mounts), the file is created exclusively and written in place.
 	err = os.Link(tmp.Name(), path)
+	if err != nil && !os.IsExist(err) {
+		var f *os.File
+		if f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			err = writeSynced(f, body)
+		}
+	}
 	switch {
-	case err == nil:
 	case os.IsExist(err):
 		k, err := loadGeneratedKey(path)
 		return k, false, err
-	default:
-		// No hard links here (vfat, some network and FUSE mounts): create
-		// the file exclusively and write it in place.
-		if err := createKeyFile(path, body); err != nil {
-			if os.IsExist(err) {
-				k, err := loadGeneratedKey(path)
-				return k, false, err
-			}
-			return Key{}, false, err
-		}
+	case err != nil:
+		return Key{}, false, err
 	}
 	syncDir(dir)
 	return k, true, nil
 }
 
-// createKeyFile writes body to a new file at path (mode 0600), synced.
-func createKeyFile(path, body string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
+// writeSynced writes body to f, syncs and closes it.
+func writeSynced(f *os.File, body string) error {
 	if _, err := f.WriteString(body); err != nil {
 		f.Close()
 		return err
