@@ -66,6 +66,24 @@ func (e *env) rsCreds(pool string, logins map[string]string, custom string) (*ci
 	return e.anon().GetCredentialsForIdentity(ctx, in)
 }
 
+// rsLogins returns makers of Logins maps for the OIDC provider and the
+// user pool app client: each call a token of a new user with the claims
+// given.
+func rsLogins(t *testing.T) (oidc, userPool func(claims map[string]any) map[string]string) {
+	n := 0
+	oidc = func(claims map[string]any) map[string]string {
+		n++
+		claims["sub"] = fmt.Sprintf("oidc-user-%d", n)
+		return map[string]string{rsOIDC: rsJWT(t, claims)}
+	}
+	userPool = func(claims map[string]any) map[string]string {
+		n++
+		claims["sub"], claims["aud"] = fmt.Sprintf("pool-user-%d", n), rsClient
+		return map[string]string{rsUserPool: rsJWT(t, claims)}
+	}
+	return oidc, userPool
+}
+
 // rsRoleOf returns the role of the credentials for logins.
 func (e *env) rsRoleOf(pool string, logins map[string]string, custom string) string {
 	e.t.Helper()
@@ -106,17 +124,7 @@ func TestRoleSelection(t *testing.T) {
 	both := map[string]string{"authenticated": rsRole("Auth"), "unauthenticated": rsRole("Unauth")}
 	setRoles(both, types.AmbiguousRoleResolutionTypeAuthenticatedRole)
 
-	n := 0
-	oidc := func(claims map[string]any) map[string]string {
-		n++
-		claims["sub"] = fmt.Sprintf("oidc-user-%d", n)
-		return map[string]string{rsOIDC: rsJWT(t, claims)}
-	}
-	userPool := func(claims map[string]any) map[string]string {
-		n++
-		claims["sub"], claims["aud"] = fmt.Sprintf("pool-user-%d", n), rsClient
-		return map[string]string{rsUserPool: rsJWT(t, claims)}
-	}
+	oidc, userPool := rsLogins(t)
 
 	// Unauthenticated and unmapped authenticated identities.
 	if got := e.rsRoleOf(pool, nil, ""); got != "Unauth" {
@@ -290,17 +298,7 @@ func TestRoleClaimsAsAWSReadsThem(t *testing.T) {
 			rsOIDC:                      {Type: types.RoleMappingTypeRules, AmbiguousRoleResolution: types.AmbiguousRoleResolutionTypeAuthenticatedRole, RulesConfiguration: &types.RulesConfigurationType{Rules: rules}},
 			rsUserPool + ":" + rsClient: {Type: types.RoleMappingTypeToken, AmbiguousRoleResolution: types.AmbiguousRoleResolutionTypeAuthenticatedRole},
 		}}))
-	n := 0
-	oidc := func(claims map[string]any) map[string]string {
-		n++
-		claims["sub"] = fmt.Sprintf("u-%d", n)
-		return map[string]string{rsOIDC: rsJWT(t, claims)}
-	}
-	up := func(claims map[string]any) map[string]string {
-		n++
-		claims["sub"], claims["aud"] = fmt.Sprintf("p-%d", n), rsClient
-		return map[string]string{rsUserPool: rsJWT(t, claims)}
-	}
+	oidc, up := rsLogins(t)
 	for _, tc := range []struct {
 		name   string
 		logins map[string]string
