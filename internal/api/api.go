@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -221,6 +222,13 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	}
 	out, err := a.svc.Handlers[op.Name](call)
 	if err != nil {
+		if clientGone(ctx, err) {
+			// Nobody is left to read an answer, and nothing failed on
+			// this side: not a server failure, neither in the error log
+			// nor in the 5xx metrics.
+			a.code, a.status = "", StatusClientClosedRequest
+			return a
+		}
 		e := awsproto.AsError(err)
 		if e.Code == awsproto.CodeInternalError && s.log != nil {
 			s.log.Error("request failed", "request_id", rid, "service", a.svc.Model.Name, "op", op.Name, "err", err)
@@ -230,6 +238,18 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	awsproto.WriteJSON(w, proto, out)
 	a.status = http.StatusOK
 	return a
+}
+
+// StatusClientClosedRequest is the status recorded (in request logs and
+// metrics, never sent) for a request whose client hung up before it was
+// answered: nginx's 499, the convention log readers know.
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether err is the request's own context ending: the
+// server never cancels a request's context (shutdown waits for in-flight
+// requests), so that is the client closing its connection mid-request.
+func clientGone(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, context.Canceled)
 }
 
 // restInput assembles a rest-json request's members from its URI labels,

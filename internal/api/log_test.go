@@ -2,6 +2,8 @@ package api
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognitod/cognitod/internal/auth"
 	"github.com/cognitod/cognitod/internal/model"
@@ -186,6 +189,62 @@ func BenchmarkRequestLog(b *testing.B) {
 				if w.Code != 200 {
 					b.Fatalf("%d %s", w.Code, w.Body)
 				}
+			}
+		})
+	}
+}
+
+// TestClientGone: a request whose client hung up while its handler ran
+// (the handler returns the request context's error) is not a server
+// failure: no error line, status 499 in the request line and the metrics,
+// while a handler's own context.Canceled with the client still there stays
+// an internal error.
+func TestClientGone(t *testing.T) {
+	type seen struct {
+		code   string
+		status int
+	}
+	for _, tc := range []struct {
+		name      string
+		hangUp    bool
+		want      seen
+		errorLine bool
+	}{
+		{"client gone", true, seen{"", StatusClientClosedRequest}, false},
+		{"client there", false, seen{"InternalErrorException", 500}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			buf := &syncBuffer{}
+			svc := &Service{Model: model.CognitoIdentity, Handlers: map[string]Handler{
+				"GetId": func(c *Call) (any, error) {
+					if c.Context.Err() != nil {
+						return nil, fmt.Errorf("store: %w", c.Context.Err())
+					}
+					return nil, fmt.Errorf("store: %w", context.Canceled)
+				},
+			}}
+			var got []seen
+			observe := func(service, op, code string, status int, d time.Duration) {
+				got = append(got, seen{code, status})
+			}
+			s := New(svc, nil, auth.New(auth.ModeAny, &auth.Keys{}, nil), slog.New(slog.NewJSONHandler(buf, nil)), observe)
+			ctx, cancel := context.WithCancel(context.Background())
+			if tc.hangUp {
+				cancel()
+			}
+			defer cancel()
+			req := httptest.NewRequest("POST", "/", strings.NewReader(`{"IdentityPoolId":"us-east-1:0b6e5a3c-2f1d-4c8e-9a7b-1d2e3f4a5b6c"}`)).WithContext(ctx)
+			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.GetId")
+			s.ServeHTTP(httptest.NewRecorder(), req)
+			if len(got) != 1 || got[0] != tc.want {
+				t.Errorf("observed %v, want %v", got, tc.want)
+			}
+			errorLine := false
+			for _, l := range buf.lines(t) {
+				errorLine = errorLine || l["level"] == "ERROR"
+			}
+			if errorLine != tc.errorLine {
+				t.Errorf("error line logged: %v, want %v (%v)", errorLine, tc.errorLine, buf.lines(t))
 			}
 		})
 	}
