@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/e2e/e2estore"
 	"github.com/cognitod/cognitod/internal/server"
 )
 
@@ -35,14 +36,14 @@ type env struct {
 	dev *ci.Client // developer credentials of devAcct in us-east-1
 }
 
-// newEnv starts a server on the memory store with one developer key, taking
-// login tokens as presented (--logins trust).
+// newEnv starts a server on the store e2estore picks (memory by default)
+// with one developer key, taking login tokens as presented (--logins trust).
 func newEnv(t *testing.T, mode auth.Mode) *env {
 	t.Helper()
-	return newEnvOn(t, mode, "memory")
+	return newEnvOn(t, mode, e2estore.URL(t))
 }
 
-// newEnvOn is newEnv on the given store ("memory" or "sqlite:PATH").
+// newEnvOn is newEnv on the given store URL.
 func newEnvOn(t *testing.T, mode auth.Mode, storeURL string) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

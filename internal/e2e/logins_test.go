@@ -20,6 +20,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/e2e/e2estore"
 	"github.com/cognitod/cognitod/internal/server"
 	"github.com/cognitod/cognitod/internal/trust"
 	"github.com/cognitod/cognitod/internal/trust/trusttest"
@@ -47,7 +48,7 @@ func newLoginsEnv(t *testing.T, authMode auth.Mode, mode trust.Mode, cfg any) *e
 		t.Fatal(err)
 	}
 	app, err := server.Open(context.Background(), &server.Options{
-		Store: "memory", Auth: authMode, DataDir: dir,
+		Store: e2estore.URL(t), Auth: authMode, DataDir: dir,
 		AccessKeyID: devKey, SecretAccessKey: devSecret, AccountID: devAcct, Addr: ln.Addr().String(),
 		Logins: mode, LoginsConfig: cfgFile,
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)

@@ -21,6 +21,7 @@ import (
 	cs "github.com/aws/aws-sdk-go/service/cognitosync"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/e2e/e2estore"
 	"github.com/cognitod/cognitod/internal/server"
 )
 
@@ -50,7 +51,7 @@ func newLoggedEnv(t *testing.T, buf io.Writer) *env {
 		t.Fatal(err)
 	}
 	app, err := server.Open(context.Background(), &server.Options{
-		Store: "memory", Auth: auth.ModeSigV4, DataDir: t.TempDir(),
+		Store: e2estore.URL(t), Auth: auth.ModeSigV4, DataDir: t.TempDir(),
 		AccessKeyID: devKey, SecretAccessKey: devSecret, AccountID: devAcct, Addr: ln.Addr().String(),
 		Logins: "trust", LogRequests: true,
 	}, slog.New(slog.NewJSONHandler(buf, nil)), io.Discard)

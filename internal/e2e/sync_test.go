@@ -36,6 +36,7 @@ import (
 	cs "github.com/aws/aws-sdk-go/service/cognitosync"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/e2e/e2estore"
 	"github.com/cognitod/cognitod/internal/server"
 )
 
@@ -70,7 +71,7 @@ func newSyncEnv(t *testing.T, sink string) *env {
 	}
 	addr := ln.Addr().String()
 	app, err := server.Open(context.Background(), &server.Options{
-		Store: "memory", Auth: auth.ModeSigV4, DataDir: dir, KeysFile: keys,
+		Store: e2estore.URL(t), Auth: auth.ModeSigV4, DataDir: dir, KeysFile: keys,
 		AccessKeyID: devKey, SecretAccessKey: devSecret, AccountID: devAcct, Addr: addr, StreamSink: sink,
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	cs "github.com/aws/aws-sdk-go/service/cognitosync"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/e2e/e2estore"
 	"github.com/cognitod/cognitod/internal/server"
 )
 
@@ -47,7 +48,7 @@ func newThrottledEnv(t *testing.T, spec string) *env {
 		t.Fatal(err)
 	}
 	app, err := server.Open(context.Background(), &server.Options{
-		Store: "memory", Auth: auth.ModeSigV4, DataDir: dir, KeysFile: keys, Logins: "trust",
+		Store: e2estore.URL(t), Auth: auth.ModeSigV4, DataDir: dir, KeysFile: keys, Logins: "trust",
 		AccessKeyID: devKey, SecretAccessKey: devSecret, AccountID: devAcct, Addr: ln.Addr().String(), Throttle: spec,
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {

@@ -32,6 +32,7 @@ import (
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/e2e/e2estore"
 	"github.com/cognitod/cognitod/internal/server"
 )
 
@@ -70,7 +71,7 @@ func newEnv(t *testing.T) *env {
 	}
 	addr := ln.Addr().String()
 	app, err := server.Open(context.Background(), &server.Options{
-		Store: "memory", Auth: auth.ModeSigV4, DataDir: t.TempDir(),
+		Store: e2estore.URL(t), Auth: auth.ModeSigV4, DataDir: t.TempDir(),
 		AccessKeyID: devKey, SecretAccessKey: devSecret, AccountID: devAcct, Addr: addr,
 		Logins: "trust",
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
