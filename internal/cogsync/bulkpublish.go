@@ -135,9 +135,17 @@ func (s *Service) publishAll(ctx context.Context, poolID, stream string, started
 		if len(recs) == 0 {
 			return nil
 		}
+		// One message per dataset (a run of the page's records, which come
+		// in identity, dataset, key order), as a synchronization of it
+		// would be; a dataset the page boundary splits is two.
 		var lines [][]byte
-		for _, r := range recs {
-			lines = append(lines, streamLines(poolID, r.IdentityID, r.Dataset, []*store.Record{r})...)
+		for i := 0; i < len(recs); {
+			j := i + 1
+			for j < len(recs) && recs[j].IdentityID == recs[i].IdentityID && recs[j].Dataset == recs[i].Dataset {
+				j++
+			}
+			lines = append(lines, streamLines(poolID, recs[i].IdentityID, recs[i].Dataset, recs[i:j])...)
+			i = j
 		}
 		if err := s.sink.Publish(ctx, stream, lines); err != nil {
 			return fmt.Errorf("publishing to the stream sink: %w", err)

@@ -135,7 +135,15 @@ type streamRecord struct {
 	Op                     string  `json:"op"`
 }
 
-// streamEvent is one message on the stream: one dataset's changed records.
+// streamEvent is one message on the stream: one synchronization of one
+// dataset, as AWS's developer guide describes them ("Each record sent to
+// the stream represents a single synchronization"), with every record it
+// changed in kinesisSyncRecords.
+//
+// The guide's example spells the dataset's field "dataSetName"; AWS's own
+// stream connector sample (awslabs amazon-cognito-streams-sample, a
+// case-sensitive Jackson bean) reads "datasetName", which is what a
+// consumer written against the real stream expects, so that is the name.
 type streamEvent struct {
 	IdentityPoolID     string         `json:"identityPoolId"`
 	IdentityID         string         `json:"identityId"`
@@ -147,22 +155,32 @@ type streamEvent struct {
 	KinesisSyncRecords []streamRecord `json:"kinesisSyncRecords"`
 }
 
-// streamLines encodes records of one dataset as stream messages, one per
-// record so that a consumer can apply each on its own.
+// streamLines encodes one synchronization of a dataset (the records one
+// UpdateRecords wrote, or one dataset's records in a bulk publish) as
+// stream messages: one for the records it replaced and one for those it
+// removed, so that each message's operation is true of every record in it;
+// a synchronization that only replaced (or only removed) is one message.
+// A message's syncCount and lastModifiedDate are its records' latest.
 func streamLines(poolID, identityID, dataset string, recs []*store.Record) [][]byte {
-	out := make([][]byte, 0, len(recs))
-	for _, r := range recs {
-		op := "replace"
-		if r.Value == nil {
-			op = "remove"
+	var out [][]byte
+	for _, op := range [...]string{"replace", "remove"} {
+		ev := streamEvent{IdentityPoolID: poolID, IdentityID: identityID, DatasetName: dataset, Operation: op, PayloadType: "Inline"}
+		for _, r := range recs {
+			if (r.Value == nil) != (op == "remove") {
+				continue
+			}
+			sr := streamRecord{Key: r.Key, Value: r.Value, SyncCount: r.SyncCount, LastModifiedDate: r.ModifiedAt.UnixMilli(), Op: op}
+			if !r.DeviceModifiedAt.IsZero() {
+				sr.DeviceLastModifiedDate = r.DeviceModifiedAt.UnixMilli()
+			}
+			ev.SyncCount = max(ev.SyncCount, sr.SyncCount)
+			ev.LastModifiedDate = max(ev.LastModifiedDate, sr.LastModifiedDate)
+			ev.KinesisSyncRecords = append(ev.KinesisSyncRecords, sr)
 		}
-		sr := streamRecord{Key: r.Key, Value: r.Value, SyncCount: r.SyncCount, LastModifiedDate: r.ModifiedAt.UnixMilli(), Op: op}
-		if !r.DeviceModifiedAt.IsZero() {
-			sr.DeviceLastModifiedDate = r.DeviceModifiedAt.UnixMilli()
+		if len(ev.KinesisSyncRecords) > 0 {
+			b, _ := json.Marshal(ev)
+			out = append(out, b)
 		}
-		b, _ := json.Marshal(streamEvent{IdentityPoolID: poolID, IdentityID: identityID, DatasetName: dataset, Operation: op,
-			PayloadType: "Inline", SyncCount: r.SyncCount, LastModifiedDate: sr.LastModifiedDate, KinesisSyncRecords: []streamRecord{sr}})
-		out = append(out, b)
 	}
 	return out
 }

@@ -1273,16 +1273,26 @@ func (s *sink) snapshot() []map[string]any {
 	return append([]map[string]any(nil), s.lines...)
 }
 
-// sinkRecord flattens a stream line to "identity/dataset/key=value".
-func sinkRecord(t *testing.T, m map[string]any) string {
+// sinkRecords flattens a stream line (one synchronization of a dataset) to
+// its records, each "identity/dataset/key=value", checking that the line's
+// operation is every record's and its syncCount their highest.
+func sinkRecords(t *testing.T, m map[string]any) []string {
 	t.Helper()
 	recs, _ := m["kinesisSyncRecords"].([]any)
 	var parts []string
+	var top float64
 	for _, r := range recs {
 		rm, _ := r.(map[string]any)
+		if rm["op"] != m["operation"] {
+			t.Errorf("a %v record in a %v line: %v", rm["op"], m["operation"], m)
+		}
+		top = max(top, rm["syncCount"].(float64))
 		parts = append(parts, fmt.Sprintf("%v/%v/%v=%v", m["identityId"], m["datasetName"], rm["key"], rm["value"]))
 	}
-	return strings.Join(parts, ",")
+	if len(recs) == 0 || m["syncCount"] != top {
+		t.Errorf("line's syncCount %v, its records' highest %v: %v", m["syncCount"], top, m)
+	}
+	return parts
 }
 
 func bulkDetails(t *testing.T, f *syncFix) *cs.GetBulkPublishDetailsOutput {
@@ -1351,11 +1361,16 @@ func TestSyncBulkPublishAndStreaming(t *testing.T) {
 		if l["identityPoolId"] != f.pool {
 			t.Fatalf("line of another pool: %v", l)
 		}
-		got = append(got, sinkRecord(t, l))
+		got = append(got, sinkRecords(t, l)...)
 	}
 	sort.Strings(got)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("sink got %d lines\n%v\nwant\n%v", len(got), got, want)
+		t.Fatalf("sink got\n%v\nwant\n%v", got, want)
+	}
+	// A line a dataset, as AWS's "each record sent to the stream represents
+	// a single synchronization": a's d1 and d2, b's d1.
+	if len(lines) != 3 {
+		t.Fatalf("bulk publish wrote %d lines, want one per dataset (3): %v", len(lines), lines)
 	}
 	sk.mu.Lock()
 	if len(sk.streams) != 1 || sk.streams[streamName] == 0 {
@@ -1365,23 +1380,28 @@ func TestSyncBulkPublishAndStreaming(t *testing.T) {
 	_, err = f.dev.BulkPublish(&cs.BulkPublishInput{IdentityPoolId: &f.pool})
 	syncErr(t, err, "AlreadyStreamedException", 400, "")
 
-	// Live streaming: an update reaches the sink.
-	f.put(ca, a, "d1", "live", "now")
+	// Live streaming: an update reaches the sink, one line for the records
+	// it replaced and one for those it removed.
+	l := f.list(ca, a, "d1", 0)
+	ok[*cs.UpdateRecordsOutput](t)(f.update(ca, a, "d1", *l.SyncSessionToken,
+		replace("live", "now", 0), replace("also", "this", 0), remove("a1", *l.Records[0].SyncCount)))
 	deadline = time.Now().Add(10 * time.Second)
-	for {
-		found := false
-		for _, l := range sk.snapshot()[len(lines):] {
-			if sinkRecord(t, l) == a+"/d1/live=now" && l["identityPoolId"] == f.pool {
-				found = true
-			}
-		}
-		if found {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the live change never reached the sink: %v", sk.snapshot()[len(lines):])
-		}
+	for len(sk.snapshot()) < len(lines)+2 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
+	}
+	live := map[string][]string{}
+	for _, l := range sk.snapshot()[len(lines):] {
+		if l["identityPoolId"] != f.pool {
+			t.Fatalf("line of another pool: %v", l)
+		}
+		op := fmt.Sprint(l["operation"])
+		if live[op] != nil {
+			t.Fatalf("two %s lines for one UpdateRecords: %v", op, sk.snapshot()[len(lines):])
+		}
+		live[op] = sinkRecords(t, l)
+	}
+	if fmt.Sprint(live) != fmt.Sprint(map[string][]string{"remove": {a + "/d1/a1=<nil>"}, "replace": {a + "/d1/live=now", a + "/d1/also=this"}}) {
+		t.Fatalf("the live change reached the sink as %v", live)
 	}
 	// With streaming disabled, updates stay home.
 	ok[*cs.SetIdentityPoolConfigurationOutput](t)(f.dev.SetIdentityPoolConfiguration(&cs.SetIdentityPoolConfigurationInput{IdentityPoolId: &f.pool,
@@ -1547,7 +1567,7 @@ func TestSyncDeletedIdentityDataNotRepublished(t *testing.T) {
 	}
 	var got []string
 	for _, l := range sk.snapshot() {
-		got = append(got, sinkRecord(t, l))
+		got = append(got, sinkRecords(t, l)...)
 	}
 	if fmt.Sprint(got) != fmt.Sprintf("[%s/d/kb=vb]", b) {
 		t.Fatalf("published %v", got)
@@ -1705,7 +1725,9 @@ func TestSyncBulkPublishManyRecords(t *testing.T) {
 	}
 	got := map[string]int{}
 	for _, l := range sk.snapshot() {
-		got[sinkRecord(t, l)]++
+		for _, r := range sinkRecords(t, l) {
+			got[r]++
+		}
 	}
 	for k, n := range got {
 		if n != 1 || !want[k] {
