@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/cogsync"
+	"github.com/cognitod/cognitod/internal/identity"
 	"github.com/cognitod/cognitod/internal/throttle"
 	"github.com/cognitod/cognitod/internal/trust"
 )
@@ -38,6 +40,8 @@ type Config struct {
 	SeedFile        string
 	GCPercent       int
 	CommitDelay     time.Duration
+	IdentityQuotas  identity.Limits
+	SyncQuotas      cogsync.Limits
 	// From the environment only (secrets do not belong on command lines).
 	AccessKeyID     string
 	SecretAccessKey string
@@ -70,6 +74,13 @@ var flagSpecs = []flagSpec{
 	{"debug-listen", "COGNITOD_DEBUG_LISTEN", "", "`address` (host:port) of a second listener serving Go's profiler at /debug/pprof/ (CPU, heap, goroutines; docs/PERFORMANCE.md). Off by default; it exposes internals, so keep it on loopback"},
 	{"gc-percent", "COGNITOD_GC_PERCENT", "400", "garbage collector target `percent` (Go's GOGC): the heap may grow this much over the live data before a collection. A request allocates tens of KB while the live heap is a few MB, so Go's default of 100 collects many times a second; 400 gave ListIdentities 27% more requests per second for 13 MB more RSS (docs/PERFORMANCE.md). GOGC in the environment, when set, wins"},
 	{"commit-delay", "COGNITOD_COMMIT_DELAY", "100us", "longest the SQLite store's writer waits, under concurrent writes, for more of them to share one commit and fsync (`duration`; 0 never waits). A lone client never waits; with 32 clients creating identities, 100us cut the CPU per GetId by 10-20% and raised the rate 9-21% (docs/PERFORMANCE.md)"},
+	{"quota-pools-per-account", "COGNITOD_QUOTA_POOLS_PER_ACCOUNT", "1000", "identity pools an account may have in a region (`count`; AWS's default quota); one more is LimitExceededException"},
+	{"quota-tags-per-pool", "COGNITOD_QUOTA_TAGS_PER_POOL", "50", "tags an identity pool may carry (`count`; AWS's quota)"},
+	{"quota-rules-per-mapping", "COGNITOD_QUOTA_RULES_PER_MAPPING", "25", "rules a provider's Rules role mapping may hold (`count`; AWS's quota)"},
+	{"quota-logins-per-merge", "COGNITOD_QUOTA_LOGINS_PER_MERGE", "20", "logins two identities may hold together for a merge to be allowed (`count`; AWS's quota)"},
+	{"quota-datasets-per-identity", "COGNITOD_QUOTA_DATASETS_PER_IDENTITY", "20", "Cognito Sync datasets an identity may have (`count`; AWS's quota)"},
+	{"quota-records-per-dataset", "COGNITOD_QUOTA_RECORDS_PER_DATASET", "1024", "records a Cognito Sync dataset may hold (`count`; AWS's quota)"},
+	{"quota-dataset-bytes", "COGNITOD_QUOTA_DATASET_BYTES", "1048576", "bytes of keys and values a Cognito Sync dataset may hold (`count`, UTF-8 bytes; AWS's quota is 1 MB); the largest request body accepted grows with it"},
 	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM, and then background Sync work (live stream changes, bulk publish) (`duration`)"},
 }
 
@@ -217,6 +228,27 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 	}
 	if c.CommitDelay, err = time.ParseDuration(*vals["commit-delay"]); err != nil || c.CommitDelay < 0 || c.CommitDelay > time.Second {
 		return nil, fmt.Errorf("--commit-delay %q: want a duration from 0 to 1s", *vals["commit-delay"])
+	}
+	quotas := []struct {
+		flag string
+		dst  func(int)
+	}{
+		{"quota-pools-per-account", func(n int) { c.IdentityQuotas.PoolsPerAccount = n }},
+		{"quota-tags-per-pool", func(n int) { c.IdentityQuotas.TagsPerPool = n }},
+		{"quota-rules-per-mapping", func(n int) { c.IdentityQuotas.RulesPerMapping = n }},
+		{"quota-logins-per-merge", func(n int) { c.IdentityQuotas.LoginsPerMerge = n }},
+		{"quota-datasets-per-identity", func(n int) { c.SyncQuotas.DatasetsPerIdentity = n }},
+		{"quota-records-per-dataset", func(n int) { c.SyncQuotas.RecordsPerDataset = n }},
+		{"quota-dataset-bytes", func(n int) { c.SyncQuotas.BytesPerDataset = int64(n) }},
+	}
+	for _, q := range quotas {
+		// At most 2^30: a quota is a count, and the dataset bytes one
+		// sizes the request body bound (six times as large).
+		n, err := strconv.Atoi(*vals[q.flag])
+		if err != nil || n < 1 || n > 1<<30 {
+			return nil, fmt.Errorf("--%s %q: want a whole number from 1 to %d", q.flag, *vals[q.flag], 1<<30)
+		}
+		q.dst(n)
 	}
 	if v := *vals["key-rotation"]; v != "" {
 		if c.KeyRotation, err = time.ParseDuration(v); err != nil || c.KeyRotation < time.Minute {

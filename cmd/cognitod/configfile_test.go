@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cognitod/cognitod/internal/cogsync"
+	"github.com/cognitod/cognitod/internal/identity"
 )
 
 func writeFile(t *testing.T, name, content string) string {
@@ -279,6 +282,37 @@ func TestBooleanFlags(t *testing.T) {
 		}
 		if c.LogRequests != tc.want {
 			t.Errorf("%v with %v: log requests %v, want %v", tc.args, tc.env, c.LogRequests, tc.want)
+		}
+	}
+}
+
+// TestQuotas: AWS's quotas by default; each --quota-* flag (or its
+// environment variable) sets its own quota; anything but a whole number
+// from 1 is refused, naming the flag.
+func TestQuotas(t *testing.T) {
+	c, err := parseConfig(nil, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IdentityQuotas != identity.DefaultLimits || c.SyncQuotas.WithDefaults() != cogsync.DefaultLimits {
+		t.Errorf("defaults: %+v %+v", c.IdentityQuotas, c.SyncQuotas)
+	}
+	c, err = parseConfig([]string{"--quota-pools-per-account", "3", "--quota-dataset-bytes", "2048"},
+		envOf(map[string]string{"COGNITOD_QUOTA_DATASETS_PER_IDENTITY": "5", "COGNITOD_QUOTA_LOGINS_PER_MERGE": "4"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantID := identity.DefaultLimits
+	wantID.PoolsPerAccount, wantID.LoginsPerMerge = 3, 4
+	wantSync := cogsync.DefaultLimits
+	wantSync.BytesPerDataset, wantSync.DatasetsPerIdentity = 2048, 5
+	if c.IdentityQuotas != wantID || c.SyncQuotas.WithDefaults() != wantSync {
+		t.Errorf("set: %+v %+v, want %+v %+v", c.IdentityQuotas, c.SyncQuotas.WithDefaults(), wantID, wantSync)
+	}
+	for _, bad := range []string{"0", "-1", "ten", "1.5", "2000000000"} {
+		_, err := parseConfig([]string{"--quota-records-per-dataset", bad}, envOf(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "--quota-records-per-dataset") {
+			t.Errorf("--quota-records-per-dataset %s: %v", bad, err)
 		}
 	}
 }

@@ -74,6 +74,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Logins: cfg.Logins, LoginsConfig: cfg.LoginsConfig,
 		KeyRotation: cfg.KeyRotation, Throttle: cfg.Throttle, SeedFile: cfg.SeedFile,
 		LogRequests: cfg.LogRequests, CommitDelay: commitDelay,
+		IdentityQuotas: cfg.IdentityQuotas, SyncQuotas: cfg.SyncQuotas,
 	}, log, stdout)
 	if err != nil {
 		ln.Close()

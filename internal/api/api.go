@@ -6,6 +6,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -48,6 +49,9 @@ type Service struct {
 	// request parameter does not comply with the associated constraints".
 	// The message is AWS's standard validation sentence either way.
 	ValidationCode string
+	// MaxBody bounds a request body (larger: RequestEntityTooLargeException);
+	// 0 is awsproto.MaxBodyBytes.
+	MaxBody int64
 }
 
 // Observer is told about every request once answered (metrics, logs).
@@ -165,10 +169,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	}
 	a.op = op.Name
 
-	limit := int64(awsproto.MaxBodyBytes)
-	if a.svc == s.identity {
-		limit = awsproto.MaxIdentityBodyBytes
-	}
+	limit := cmp.Or(a.svc.MaxBody, awsproto.MaxBodyBytes)
 	body, err := awsproto.ReadBody(r, limit)
 	if err != nil {
 		return fail(awsproto.AsError(err))

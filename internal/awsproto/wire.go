@@ -60,9 +60,11 @@ func ParseTarget(target string) (service, op string, ok bool) {
 	return "", "", false
 }
 
-// MaxBodyBytes bounds a Cognito Sync request body. Its largest legal body
-// is an UpdateRecords of a 1 MB dataset, JSON-escaped; 4 MiB leaves room for
-// escaping without letting a client make the server buffer without limit.
+// MaxBodyBytes bounds a request body where the service sets no bound of
+// its own, and is the least Cognito Sync's may be: Sync's is computed from
+// its quotas (cogsync.Limits.MaxBody: a whole dataset in one UpdateRecords,
+// however escaped), so a client cannot make the server buffer without
+// limit, nor be refused a legal request.
 const MaxBodyBytes = 4 << 20
 
 // MaxIdentityBodyBytes bounds a Cognito Identity request body. Its largest

@@ -5,6 +5,7 @@
 package cogsync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -27,6 +28,28 @@ type Limits struct {
 
 // DefaultLimits are AWS's quotas.
 var DefaultLimits = Limits{DatasetsPerIdentity: 20, RecordsPerDataset: 1024, BytesPerDataset: 1 << 20, MaxResults: 1024}
+
+// WithDefaults returns l with each limit left at zero set to AWS's default,
+// so that configuring one quota leaves the others as AWS has them.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	return Limits{
+		DatasetsPerIdentity: cmp.Or(l.DatasetsPerIdentity, d.DatasetsPerIdentity),
+		RecordsPerDataset:   cmp.Or(l.RecordsPerDataset, d.RecordsPerDataset),
+		BytesPerDataset:     cmp.Or(l.BytesPerDataset, d.BytesPerDataset),
+		MaxResults:          cmp.Or(l.MaxResults, d.MaxResults),
+	}
+}
+
+// MaxBody bounds a request body: room for the largest legal UpdateRecords,
+// a whole dataset of BytesPerDataset in one call, however its JSON is
+// escaped (an SDK writes a control character as \u00XX, six bytes for
+// one), plus each record's keys and patch fields; never less than
+// awsproto.MaxBodyBytes. With AWS's quotas, 6.3 MiB.
+func (l Limits) MaxBody() int64 {
+	const perPatch = 256 // {"Op":"replace","Key":"","Value":"","SyncCount":...,"DeviceLastModifiedDate":...}
+	return max(awsproto.MaxBodyBytes, 6*l.BytesPerDataset+perPatch*int64(l.RecordsPerDataset)+64<<10)
+}
 
 // Config configures the service.
 type Config struct {
@@ -64,9 +87,7 @@ type Service struct {
 
 // New returns the service.
 func New(c Config) *Service {
-	if c.Limits == (Limits{}) {
-		c.Limits = DefaultLimits
-	}
+	c.Limits = c.Limits.WithDefaults()
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
@@ -122,7 +143,7 @@ func (s *Service) API() *api.Service {
 		"SubscribeToDataset":           s.SubscribeToDataset,
 		"UnsubscribeFromDataset":       s.UnsubscribeFromDataset,
 	}
-	return &api.Service{Model: model.CognitoSync, Handlers: h, ValidationCode: awsproto.CodeInvalidParameter}
+	return &api.Service{Model: model.CognitoSync, Handlers: h, ValidationCode: awsproto.CodeInvalidParameter, MaxBody: s.limits.MaxBody()}
 }
 
 func notAuthorized(format string, args ...any) error {

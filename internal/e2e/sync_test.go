@@ -36,7 +36,9 @@ import (
 	cs "github.com/aws/aws-sdk-go/service/cognitosync"
 
 	"github.com/cognitod/cognitod/internal/auth"
+	"github.com/cognitod/cognitod/internal/cogsync"
 	"github.com/cognitod/cognitod/internal/e2e/e2estore"
+	"github.com/cognitod/cognitod/internal/identity"
 	"github.com/cognitod/cognitod/internal/server"
 )
 
@@ -57,8 +59,8 @@ const (
 
 // newSyncEnv starts a server as newEnv does (memory store, sigv4), with the
 // second developer key (otherKey, account otherAcct) in a keys file and, when
-// sink is not "", that Cognito Streams sink.
-func newSyncEnv(t *testing.T, sink string) *env {
+// sink is not "", that Cognito Streams sink; more changes its options.
+func newSyncEnv(t *testing.T, sink string, more ...func(*server.Options)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	keys := filepath.Join(dir, "keys")
@@ -70,10 +72,14 @@ func newSyncEnv(t *testing.T, sink string) *env {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	app, err := server.Open(context.Background(), &server.Options{
+	opts := &server.Options{
 		Store: e2estore.URL(t), Auth: auth.ModeSigV4, DataDir: dir, KeysFile: keys,
 		AccessKeyID: devKey, SecretAccessKey: devSecret, AccountID: devAcct, Addr: addr, StreamSink: sink,
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+	}
+	for _, f := range more {
+		f(opts)
+	}
+	app, err := server.Open(context.Background(), opts, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,6 +483,53 @@ func TestSyncStaleSyncCountWritesNothing(t *testing.T) {
 	ok[*cs.UpdateRecordsOutput](t)(f.update(c, id, "d", *before.SyncSessionToken, replace("a", "x", 1), replace("c", "new", 0), replace("b", "fresh", 2)))
 	if l := f.list(c, id, "d", 0); i64(l.DatasetSyncCount) != i64(before.DatasetSyncCount)+1 || sv(recordMap(l.Records)["b"].Value) != "fresh" {
 		t.Fatalf("after a good update: %v", l)
+	}
+}
+
+// TestConfiguredQuotas: the --quota-* settings replace AWS's quotas one by
+// one, the others staying AWS's.
+func TestConfiguredQuotas(t *testing.T) {
+	e := newSyncEnv(t, "", func(o *server.Options) {
+		o.IdentityQuotas = identity.Limits{PoolsPerAccount: 2}
+		o.SyncQuotas = cogsync.Limits{DatasetsPerIdentity: 2, BytesPerDataset: 10}
+	})
+	f := newSyncFix(t, e) // the account's first pool
+	createPool(t, e.dev, &ci.CreateIdentityPoolInput{AllowUnauthenticatedIdentities: true})
+	_, err := e.dev.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("third"), AllowUnauthenticatedIdentities: true})
+	apiErr(t, err, "LimitExceededException", "")
+	// Tags are still AWS's 50.
+	tags := map[string]string{}
+	for i := 0; i < 50; i++ {
+		tags[fmt.Sprint("t", i)] = "v"
+	}
+	must[*ci.TagResourceOutput](t)(e.dev.TagResource(ctx, &ci.TagResourceInput{ResourceArn: aws.String("arn:aws:cognito-identity:" + region + ":" + devAcct + ":identitypool/" + f.pool), Tags: tags}))
+
+	id, c := f.guest()
+	f.put(c, id, "a", "k", "123456789") // 10 bytes: the quota
+	l := f.list(c, id, "a", 0)
+	_, err = f.update(c, id, "a", *l.SyncSessionToken, replace("k", "1234567890", 1))
+	syncErr(t, err, "LimitExceededException", 400, "")
+	f.put(c, id, "b", "k", "v")
+	l = f.list(c, id, "c", 0)
+	_, err = f.update(c, id, "c", *l.SyncSessionToken, replace("k", "v", 0))
+	syncErr(t, err, "LimitExceededException", 400, "")
+}
+
+// TestSyncWholeDatasetEscaped: one UpdateRecords may carry a whole dataset
+// of 1 MB however its JSON is escaped: aws-sdk-go writes a control
+// character as \u0001, six bytes of body for one of data.
+func TestSyncWholeDatasetEscaped(t *testing.T) {
+	e := newSyncEnv(t, "")
+	f := newSyncFix(t, e)
+	id, c := f.guest()
+	l := f.list(c, id, "ctl", 0)
+	value := strings.Repeat("\x01", 1<<20-1) // with the key "k": exactly 1 MB
+	out := ok[*cs.UpdateRecordsOutput](t)(f.update(c, id, "ctl", *l.SyncSessionToken, replace("k", value, 0)))
+	if len(out.Records) != 1 || len(*out.Records[0].Value) != len(value) {
+		t.Fatalf("answered %d records", len(out.Records))
+	}
+	if u := f.identityUsage(c, id); i64(u.DataStorage) != 1<<20 {
+		t.Fatalf("DataStorage %d", i64(u.DataStorage))
 	}
 }
 

@@ -6,6 +6,7 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -32,6 +33,19 @@ type Limits struct {
 
 // DefaultLimits are AWS's default quotas.
 var DefaultLimits = Limits{PoolsPerAccount: 1000, TagsPerPool: 50, RulesPerMapping: 25, LoginsPerMerge: 20}
+
+// WithDefaults returns l with each quota left at zero set to AWS's default,
+// so that configuring one quota leaves the others as AWS has them rather
+// than at zero (which would refuse every pool, tag or rule).
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	return Limits{
+		PoolsPerAccount: cmp.Or(l.PoolsPerAccount, d.PoolsPerAccount),
+		TagsPerPool:     cmp.Or(l.TagsPerPool, d.TagsPerPool),
+		RulesPerMapping: cmp.Or(l.RulesPerMapping, d.RulesPerMapping),
+		LoginsPerMerge:  cmp.Or(l.LoginsPerMerge, d.LoginsPerMerge),
+	}
+}
 
 // Config configures the service.
 type Config struct {
@@ -76,9 +90,7 @@ type Service struct {
 
 // New returns the service.
 func New(c Config) *Service {
-	if c.Limits == (Limits{}) {
-		c.Limits = DefaultLimits
-	}
+	c.Limits = c.Limits.WithDefaults()
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
@@ -116,7 +128,7 @@ func (s *Service) API() *api.Service {
 		"UntagResource":                      s.UntagResource,
 		"ListTagsForResource":                s.ListTagsForResource,
 	}
-	return &api.Service{Model: model.CognitoIdentity, Handlers: h}
+	return &api.Service{Model: model.CognitoIdentity, Handlers: h, MaxBody: awsproto.MaxIdentityBodyBytes}
 }
 
 // Messages AWS answers; kept verbatim.

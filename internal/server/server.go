@@ -64,6 +64,10 @@ type Options struct {
 	// LogRequests is --log-requests: one log line per API request
 	// (internal/api/log.go); server failures are logged regardless.
 	LogRequests bool
+	// IdentityQuotas and SyncQuotas are the --quota-* flags: AWS's
+	// defaults wherever a field is zero.
+	IdentityQuotas identity.Limits
+	SyncQuotas     cogsync.Limits
 
 	// seed is SeedFile as read by Open, before anything is wired.
 	seed *seed.File
@@ -241,13 +245,13 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	if err != nil {
 		return nil, err
 	}
-	syncsvc := cogsync.New(cogsync.Config{Store: st, Tokens: pages, Sink: sink, Node: nodeName(addr), Log: log})
+	syncsvc := cogsync.New(cogsync.Config{Store: st, Tokens: pages, Sink: sink, Node: nodeName(addr), Log: log, Limits: cfg.SyncQuotas})
 	logins, err := loginVerifier(cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	idsvc := identity.New(identity.Config{Logins: logins, Store: st, Keyring: keyring, Sealer: sealer, PageTokens: pages, Log: log,
-		Hooks: identity.Hooks{IdentitiesMerged: syncsvc.IdentitiesMerged}})
+		Hooks: identity.Hooks{IdentitiesMerged: syncsvc.IdentitiesMerged}, Limits: cfg.IdentityQuotas})
 	authn := auth.New(cfg.Auth, keys, sealer)
 	apiSrv := api.New(idsvc.API(), syncsvc.API(), authn, log, mets.Observe)
 	apiSrv.LogRequests(cfg.LogRequests)
