@@ -123,11 +123,10 @@ func (s *Service) DeleteDataset(c *api.Call) (any, error) {
 		if _, err := addUsage(tx, i.PoolID, i.ID, -d.DataStorage, -1, 0, c.Now); err != nil {
 			return err
 		}
-		if d.MergedFrom != "" {
-			// A merged dataset is the survivor's copy of another identity's
-			// data: deleting it ends the merge report, nothing to remember.
-			return tx.DropDataset(i.ID, d.Name)
-		}
+		// A merged dataset (the survivor's copy of another identity's data)
+		// leaves the merge report now; its deletion is remembered as any
+		// dataset's, so that the survivor's other devices learn of it.
+		d.MergedFrom = ""
 		if err := tx.DeleteRecords(i.ID, d.Name); err != nil {
 			return err
 		}

@@ -1673,6 +1673,7 @@ func TestSyncMergedDatasets(t *testing.T) {
 	}
 	// The merged dataset can be written under its name, and deleting it ends the report.
 	f.put(f.dev, alice, merged, "k3", "y")
+	synced := *f.list(f.dev, alice, merged, 0).DatasetSyncCount // another device of alice's syncs here
 	ok[*cs.DeleteDatasetOutput](t)(f.dev.DeleteDataset(&cs.DeleteDatasetInput{IdentityPoolId: &f.pool, IdentityId: &alice, DatasetName: &merged}))
 	l = f.list(f.dev, alice, "D", 0)
 	if len(l.MergedDatasetNames) != 0 {
@@ -1680,6 +1681,19 @@ func TestSyncMergedDatasets(t *testing.T) {
 	}
 	if p := f.poolUsage(); i64(p.DataStorage) != pool-int64(len("kbob's")+len("k2x")) {
 		t.Fatalf("pool DataStorage after deleting the merged dataset: %d", i64(p.DataStorage))
+	}
+	// The deletion is remembered as any dataset's: the other device learns
+	// of it, and of what is written there later, with the count going on.
+	if dl := f.list(f.dev, alice, merged, synced); bv(dl.DatasetExists) || !bv(dl.DatasetDeletedAfterRequestedSyncCount) || i64(dl.DatasetSyncCount) <= synced {
+		t.Fatalf("after deleting the merged dataset, from SyncCount %d: %v", synced, dl)
+	}
+	f.put(f.dev, alice, merged, "new", "1")
+	dl := f.list(f.dev, alice, merged, synced)
+	if !bv(dl.DatasetDeletedAfterRequestedSyncCount) || len(dl.Records) != 1 || *dl.Records[0].Key != "new" || i64(dl.DatasetSyncCount) <= synced+1 {
+		t.Fatalf("written again after the deletion, from SyncCount %d: %v", synced, dl)
+	}
+	if l := f.list(f.dev, alice, "D", 0); len(l.MergedDatasetNames) != 0 {
+		t.Fatalf("MergedDatasetNames after writing the deleted merged dataset again: %v", names(l.MergedDatasetNames))
 	}
 }
 
