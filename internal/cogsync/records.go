@@ -1,6 +1,7 @@
 package cogsync
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -63,19 +64,18 @@ func (s *Service) ListRecords(c *api.Call) (any, error) {
 	id, name := c.In.Str("IdentityId"), c.In.Str("DatasetName")
 	last := c.In.Int("LastSyncCount", 0)
 	limit := s.pageSize(c)
+	// The tokens are opened here and their errors answered once the
+	// caller's access is settled (a 403 or 404 comes first, as everywhere).
+	var tokenErr error
 	session := c.In.Str("SyncSessionToken")
 	if session != "" {
-		if err := s.checkSession(session, id, name, c.Now); err != nil {
-			return nil, err
-		}
+		tokenErr = s.checkSession(session, id, name, c.Now)
 	} else {
 		session = s.newSession(id, name, c.Now)
 	}
 	scope := fmt.Sprintf("records\x00%s\x00%s\x00%d", id, name, last)
 	after, err := s.openPage(c.In.Str("NextToken"), scope)
-	if err != nil {
-		return nil, err
-	}
+	tokenErr = cmp.Or(tokenErr, err)
 	out := struct {
 		Records                               []recordOut `json:"Records"`
 		NextToken                             *string     `json:"NextToken"`
@@ -91,6 +91,9 @@ func (s *Service) ListRecords(c *api.Call) (any, error) {
 		i, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), id)
 		if err != nil {
 			return err
+		}
+		if tokenErr != nil {
+			return tokenErr
 		}
 		// Datasets merged in from other identities are reported whether or
 		// not this identity has one of that name: a device holding the
@@ -189,6 +192,16 @@ func recordSize(key string, value *string) int64 {
 func (s *Service) UpdateRecords(c *api.Call) (any, error) {
 	id, name := c.In.Str("IdentityId"), c.In.Str("DatasetName")
 	if err := s.checkSession(c.In.Str("SyncSessionToken"), id, name, c.Now); err != nil {
+		// Who may touch the identity is answered before what is wrong
+		// with the request (a 403 or 404 before the token's 400), as
+		// everywhere else; read in a View, so that a bad token never
+		// reaches the writer.
+		if verr := s.st.View(c, func(tx store.Tx) error {
+			_, err := identityAccess(tx, c, either, c.In.Str("IdentityPoolId"), id)
+			return err
+		}); verr != nil {
+			return nil, verr
+		}
 		return nil, err
 	}
 	patches, err := parsePatches(c.In)

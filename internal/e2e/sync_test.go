@@ -437,6 +437,19 @@ func TestSyncSessionToken(t *testing.T) {
 	syncErr(t, err, "InvalidParameterException", 400, msg)
 	// The right token works, and keeps working for the next update.
 	ok[*cs.UpdateRecordsOutput](t)(f.update(c, id, "d1", tok, replace("k", "v", 0)))
+	// Who may write is answered before whether the token fits: the
+	// identity's own token, aimed at another identity's dataset, is 403;
+	// any token, aimed at an identity of no pool the caller has, is 404.
+	_, err = f.update(c, other, "d1", tok, replace("k", "v", 0))
+	syncErr(t, err, "NotAuthorizedException", 403, "")
+	_, err = f.dev.UpdateRecords(&cs.UpdateRecordsInput{IdentityPoolId: av1.String(ghostPool), IdentityId: &id, DatasetName: av1.String("d1"),
+		SyncSessionToken: av1.String("Zm9yZ2VkLXRva2Vu"), RecordPatches: []*cs.RecordPatch{replace("k", "v", 0)}})
+	syncErr(t, err, "ResourceNotFoundException", 404, "")
+	// ListRecords too, with a bad SyncSessionToken or NextToken.
+	_, err = c.ListRecords(&cs.ListRecordsInput{IdentityPoolId: &f.pool, IdentityId: &other, DatasetName: av1.String("d1"), SyncSessionToken: &otherSet})
+	syncErr(t, err, "NotAuthorizedException", 403, "")
+	_, err = c.ListRecords(&cs.ListRecordsInput{IdentityPoolId: &f.pool, IdentityId: &other, DatasetName: av1.String("d1"), NextToken: av1.String("Zm9yZ2VkLXRva2Vu")})
+	syncErr(t, err, "NotAuthorizedException", 403, "")
 }
 
 func flip(s string) string {
