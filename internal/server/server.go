@@ -252,6 +252,12 @@ func wire(ctx context.Context, cfg *Options, st store.Store, keys *auth.Keys, lo
 	}
 	idsvc := identity.New(identity.Config{Logins: logins, Store: st, Keyring: keyring, Sealer: sealer, PageTokens: pages, Log: log,
 		Hooks: identity.Hooks{IdentitiesMerged: syncsvc.IdentitiesMerged}, Limits: cfg.IdentityQuotas})
+	if iq, sq := cfg.IdentityQuotas.WithDefaults(), cfg.SyncQuotas.WithDefaults(); iq != identity.DefaultLimits || sq != cogsync.DefaultLimits {
+		log.Info("quotas differ from AWS's defaults (--quota-*)",
+			"pools_per_account", iq.PoolsPerAccount, "tags_per_pool", iq.TagsPerPool, "rules_per_mapping", iq.RulesPerMapping,
+			"logins_per_merge", iq.LoginsPerMerge, "datasets_per_identity", sq.DatasetsPerIdentity,
+			"records_per_dataset", sq.RecordsPerDataset, "dataset_bytes", sq.BytesPerDataset)
+	}
 	authn := auth.New(cfg.Auth, keys, sealer)
 	apiSrv := api.New(idsvc.API(), syncsvc.API(), authn, log, mets.Observe)
 	apiSrv.LogRequests(cfg.LogRequests)
