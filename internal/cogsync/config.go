@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cognitod/cognitod/internal/api"
+	"github.com/cognitod/cognitod/internal/awsproto"
 	"github.com/cognitod/cognitod/internal/store"
 )
 
@@ -141,7 +142,7 @@ func (s *Service) SetCognitoEvents(c *api.Call) (any, error) {
 		if k != syncTrigger {
 			return nil, invalidParam("Invalid event type %s: the only event type is %s.", k, syncTrigger)
 		}
-		if v != "" && !strings.HasPrefix(v, "arn:aws:lambda:") {
+		if v != "" && !strings.HasPrefix(v, "arn:"+awsproto.Partition(c.Region)+":lambda:") {
 			return nil, invalidParam("Invalid Lambda function ARN: %s", v)
 		}
 	}

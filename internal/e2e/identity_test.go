@@ -526,6 +526,17 @@ func TestTagsAndPrincipalTags(t *testing.T) {
 	}
 	_, err := e.dev.TagResource(ctx, &ci.TagResourceInput{ResourceArn: aws.String("arn:aws:cognito-identity:us-east-1:444455556666:identitypool/" + *p.IdentityPoolId), Tags: map[string]string{"a": "1"}})
 	apiErr(t, err, "ResourceNotFoundException", "")
+	// The pool's ARN in another partition names nothing; a China region's
+	// pools are aws-cn's.
+	for _, partition := range []string{"aws-cn", "aws-us-gov", "xyz"} {
+		_, err = e.dev.ListTagsForResource(ctx, &ci.ListTagsForResourceInput{ResourceArn: aws.String("arn:" + partition + ":cognito-identity:us-east-1:" + devAcct + ":identitypool/" + *p.IdentityPoolId)})
+		apiErr(t, err, "ResourceNotFoundException", "")
+	}
+	cn := e.client(devKey, devSecret, "", "cn-north-1")
+	cnPool := *createPool(t, cn, &ci.CreateIdentityPoolInput{}).IdentityPoolId
+	must[*ci.TagResourceOutput](t)(cn.TagResource(ctx, &ci.TagResourceInput{ResourceArn: aws.String("arn:aws-cn:cognito-identity:cn-north-1:" + devAcct + ":identitypool/" + cnPool), Tags: map[string]string{"a": "1"}}))
+	_, err = cn.TagResource(ctx, &ci.TagResourceInput{ResourceArn: aws.String("arn:aws:cognito-identity:cn-north-1:" + devAcct + ":identitypool/" + cnPool), Tags: map[string]string{"a": "1"}})
+	apiErr(t, err, "ResourceNotFoundException", "")
 
 	set := must[*ci.SetPrincipalTagAttributeMapOutput](t)(e.dev.SetPrincipalTagAttributeMap(ctx, &ci.SetPrincipalTagAttributeMapInput{IdentityPoolId: p.IdentityPoolId,
 		IdentityProviderName: aws.String("id.example.com"), UseDefaults: aws.Bool(false), PrincipalTags: map[string]string{"dept": "department"}}))

@@ -10,6 +10,7 @@ import (
 	"github.com/cognitod/cognitod/internal/awsproto"
 	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/tokens"
+	"github.com/cognitod/cognitod/internal/trust"
 )
 
 // Token and credential lifetimes, as AWS issues them.
@@ -124,7 +125,20 @@ func (s *Service) signToken(c *api.Call, pool *store.Pool, cfg *poolConfig, id s
 }
 
 func poolARN(p *store.Pool) string {
-	return fmt.Sprintf("arn:aws:cognito-identity:%s:%s:identitypool/%s", p.Region, p.Account, p.ID)
+	return fmt.Sprintf("arn:%s:cognito-identity:%s:%s:identitypool/%s", awsproto.Partition(p.Region), p.Region, p.Account, p.ID)
+}
+
+// appID is the application a public provider's amr entry names: the
+// pool's value for the provider, but for Twitter only its consumer key.
+// Twitter's value is "consumerKey;consumerSecret" (docs/LOGINS.md), and a
+// token is handed to the app's users and to whoever verifies it: the
+// secret stays on the server.
+func appID(provider, configured string) string {
+	if provider == trust.Twitter {
+		key, _, _ := strings.Cut(configured, ";")
+		return key
+	}
+	return configured
 }
 
 // amr builds the token's authentication methods as AWS fills them.
@@ -146,13 +160,13 @@ func amr(pool *store.Pool, cfg *poolConfig, refs []loginRef) []string {
 		case kindDeveloper:
 			out = append(out, r.Provider, fmt.Sprintf("%s:%s:%s:%s", r.Provider, pool.Region, pool.ID, r.Subject))
 		case kindOIDC:
-			out = append(out, r.Provider, fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s:OIDC:%s", pool.Account, r.Provider, r.Subject))
+			out = append(out, r.Provider, fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s:OIDC:%s", awsproto.Partition(pool.Region), pool.Account, r.Provider, r.Subject))
 		case kindCognito:
 			out = append(out, r.Provider, r.Provider+":CognitoSignIn:"+r.Subject)
 		case kindSAML:
 			out = append(out, r.Provider, r.Provider+":SAML:"+r.Subject)
 		default:
-			out = append(out, r.Provider, r.Provider+":"+cfg.SupportedLoginProviders[r.Provider]+":"+r.Subject)
+			out = append(out, r.Provider, r.Provider+":"+appID(r.Provider, cfg.SupportedLoginProviders[r.Provider])+":"+r.Subject)
 		}
 	}
 	return out

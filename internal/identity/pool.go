@@ -310,13 +310,15 @@ func (s *Service) GetPrincipalTagAttributeMap(c *api.Call) (any, error) {
 // poolFromARN returns the pool ID an identity pool ARN names, if the ARN is
 // the caller's account and region.
 func poolFromARN(c *api.Call, arn string) (string, error) {
-	// arn:aws:cognito-identity:REGION:ACCOUNT:identitypool/POOL_ID
+	// arn:PARTITION:cognito-identity:REGION:ACCOUNT:identitypool/POOL_ID
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "cognito-identity" || !strings.HasPrefix(parts[5], "identitypool/") {
 		return "", invalidParam("Invalid ResourceArn: %s", arn)
 	}
 	id := strings.TrimPrefix(parts[5], "identitypool/")
-	if !c.Caller.Owns(parts[4], parts[3]) {
+	// Another partition's ARN names no pool here, as another account's or
+	// region's names none of the caller's.
+	if parts[1] != awsproto.Partition(parts[3]) || !c.Caller.Owns(parts[4], parts[3]) {
 		return "", awsproto.Errorf(awsproto.CodeResourceNotFound, "Resource '%s' not found.", arn)
 	}
 	return id, nil

@@ -125,6 +125,11 @@ func (Trust) Verify(_ context.Context, l *Login, _ time.Time) (*Result, error) {
 	}
 	if r.Subject == "" {
 		r.Subject = l.Token
+		if l.Name == Twitter {
+			// "accessToken;accessSecret": the access token names the
+			// user; the secret is not kept, nor put in a token's amr.
+			r.Subject, _, _ = strings.Cut(l.Token, ";")
+		}
 	}
 	return r, nil
 }
