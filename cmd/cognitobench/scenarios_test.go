@@ -109,3 +109,40 @@ func benchServer(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// TestPoolUsageCountsExistingPools: the pool-usage scenario tops the
+// account up to its pool count instead of creating that many again, so
+// that it runs twice on one server (and after the other scenarios) without
+// meeting the account's pool quota.
+func TestPoolUsageCountsExistingPools(t *testing.T) {
+	srv := benchServer(t)
+	stderr := os.Stderr
+	os.Stderr, _ = os.Open(os.DevNull)
+	defer func() { os.Stderr = stderr }()
+	o := &runOpts{endpoint: srv.URL, scenario: "pool-usage", name: "pool-usage", ak: "123456789012", sk: "x", region: "us-east-1",
+		workers: 2, count: 10, setupSize: 70, page: 1}
+	for run := 0; run < 2; run++ {
+		if _, err := runOne(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newClient(o.endpoint, o.ak, o.sk, o.region, 1)
+	n := 0
+	var next *string
+	for {
+		var out struct {
+			IdentityPools []struct{ IdentityPoolId string }
+			NextToken     *string
+		}
+		if err := c.identity(context.Background(), "ListIdentityPools", map[string]any{"MaxResults": 60, "NextToken": next}, &out); err != nil {
+			t.Fatal(err)
+		}
+		n += len(out.IdentityPools)
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	if n != 70 {
+		t.Fatalf("%d pools after two runs, want 70", n)
+	}
+}
