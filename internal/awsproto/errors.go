@@ -83,6 +83,20 @@ var commonStatus = map[string]int{
 	CodeInvalidAction:              http.StatusBadRequest,
 }
 
+// authFailure are the errors of a request that could not be authenticated
+// or authorised. A rest-json service (Cognito Sync) answers them 403
+// Forbidden, as AWS's REST front end does (clients of Cognito Sync report
+// "403 ... InvalidSignatureException"); a JSON 1.1 service (Cognito
+// Identity) answers 400, bar MissingAuthenticationToken.
+var authFailure = map[string]bool{
+	CodeMissingAuthenticationToken: true,
+	CodeUnrecognizedClient:         true,
+	CodeInvalidSignature:           true,
+	CodeIncompleteSignature:        true,
+	CodeExpiredToken:               true,
+	CodeAccessDenied:               true,
+}
+
 // Status returns the HTTP status for code on svc: the model's error trait
 // (Cognito Sync states one per exception), else 500 for faults, else the
 // common-error table, else 400 (Cognito Identity's model states no status and
@@ -101,6 +115,9 @@ func Status(svc *model.Service, e *Error) int {
 			}
 			return http.StatusBadRequest
 		}
+	}
+	if svc != nil && svc.Protocol == "rest-json" && authFailure[e.Code] {
+		return http.StatusForbidden
 	}
 	if st, ok := commonStatus[e.Code]; ok {
 		return st

@@ -67,18 +67,18 @@ func TestTemporaryCredentials(t *testing.T) {
 	raw, _ := base64.StdEncoding.DecodeString(tok)
 	raw[len(raw)/2] ^= 1
 	flipped := base64.StdEncoding.EncodeToString(raw)
-	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, *c.SecretKey, flipped)), "UnrecognizedClientException", 400, "The security token included in the request is invalid.")
-	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, *c.SecretKey, tok[:len(tok)-8])), "UnrecognizedClientException", 400, "")
+	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, *c.SecretKey, flipped)), "UnrecognizedClientException", 403, "The security token included in the request is invalid.")
+	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, *c.SecretKey, tok[:len(tok)-8])), "UnrecognizedClientException", 403, "")
 	wrong := "x" + (*c.SecretKey)[1:]
 	if wrong == *c.SecretKey { // the secret began with x: 1 in 64
 		wrong = "y" + (*c.SecretKey)[1:]
 	}
-	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, wrong, tok)), "InvalidSignatureException", 400, "")
+	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, wrong, tok)), "InvalidSignatureException", 403, "")
 	// Another credential's token with this key ID: refused.
 	other := must[*ci.GetCredentialsForIdentityOutput](t)(e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: &id})).Credentials
-	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, *c.SecretKey, *other.SessionToken)), "UnrecognizedClientException", 400, "")
+	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, *c.SecretKey, *other.SessionToken)), "UnrecognizedClientException", 403, "")
 	// A key ID of our own shape without any session token is unknown.
-	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, *c.SecretKey, "")), "UnrecognizedClientException", 400, "")
+	syncErr(t, listOwn(e.syncClient(*c.AccessKeyId, *c.SecretKey, "")), "UnrecognizedClientException", 403, "")
 
 	// Expired credentials (sealed by this server, an hour past their
 	// expiry) answer ExpiredTokenException on both services.
@@ -86,7 +86,7 @@ func TestTemporaryCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	syncErr(t, listOwn(e.syncClient(old.AccessKeyID, old.SecretKey, oldTok)), "ExpiredTokenException", 400, "The security token included in the request is expired")
+	syncErr(t, listOwn(e.syncClient(old.AccessKeyID, old.SecretKey, oldTok)), "ExpiredTokenException", 403, "The security token included in the request is expired")
 	_, err = e.client(old.AccessKeyID, old.SecretKey, oldTok, region).DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: &id})
 	apiErr(t, err, "ExpiredTokenException", "The security token included in the request is expired")
 	// One second before expiry they still work.

@@ -189,6 +189,24 @@ func sign(t *testing.T, req *http.Request, body, service string) {
 	}
 }
 
+// TestTargetMustBeSigned: the operation a request runs is the one its
+// signature covers. A request signed without its X-Amz-Target (or one given
+// a target after signing) is refused, and runs nothing.
+func TestTargetMustBeSigned(t *testing.T) {
+	e := newEnv(t, auth.ModeSigV4)
+	pool := *createPool(t, e.dev, &ci.CreateIdentityPoolInput{}).IdentityPoolId
+	body := `{"IdentityPoolId":"` + pool + `"}`
+	req, _ := http.NewRequest("POST", e.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	sign(t, req, body, "cognito-identity") // over host, content-type, x-amz-date: no target
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.DeleteIdentityPool")
+	st, b := httpStatus(t, must[*http.Response](t)(http.DefaultClient.Do(req)))
+	if st != 400 || !strings.Contains(string(b), "IncompleteSignatureException") || !strings.Contains(string(b), "X-Amz-Target") {
+		t.Fatalf("unsigned target: %d %s", st, b)
+	}
+	must[*ci.DescribeIdentityPoolOutput](t)(e.dev.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: &pool}))
+}
+
 func TestGetIdLoginsLinkingAndDisabling(t *testing.T) {
 	e := newEnv(t, auth.ModeSigV4)
 	p := createPool(t, e.dev, &ci.CreateIdentityPoolInput{

@@ -1190,10 +1190,10 @@ func TestSyncCredentialsScope(t *testing.T) {
 	cr := must[*ci.GetCredentialsForIdentityOutput](t)(e.anon().GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: &a}))
 	_, err := e.syncClient(*cr.Credentials.AccessKeyId, "wrong-secret-000000000000", *cr.Credentials.SessionToken).
 		DescribeIdentityUsage(&cs.DescribeIdentityUsageInput{IdentityPoolId: &f.pool, IdentityId: &a})
-	syncErr(t, err, "InvalidSignatureException", 400, "")
+	syncErr(t, err, "InvalidSignatureException", 403, "")
 	_, err = e.syncClient(*cr.Credentials.AccessKeyId, *cr.Credentials.SecretKey, "forged-session-token").
 		DescribeIdentityUsage(&cs.DescribeIdentityUsageInput{IdentityPoolId: &f.pool, IdentityId: &a})
-	syncErr(t, err, "UnrecognizedClientException", 400, "")
+	syncErr(t, err, "UnrecognizedClientException", 403, "")
 }
 
 func TestSyncConfigurationAndEvents(t *testing.T) {

@@ -32,7 +32,9 @@
 //     X-Amz-Content-Sha256 is sent: then its value is what was signed, and a
 //     value other than UNSIGNED-PAYLOAD must also match the body. A presigned
 //     URL, which cannot carry that header, is also accepted when it was
-//     signed over UNSIGNED-PAYLOAD, as S3's presigned URLs are.
+//     signed over UNSIGNED-PAYLOAD, as S3's presigned URLs are, but only
+//     for a request without a body: a URL must not let its holder choose
+//     what a write carries.
 //   - Requests dated more than 15 minutes away from the server's clock are
 //     refused, with AWS's own message; a presigned URL lives for its
 //     X-Amz-Expires (at most 7 days) instead of 15 minutes.

@@ -20,6 +20,7 @@ const (
 	// match the hash its X-Amz-Content-Sha256 header announced.
 	MsgContentSHA256Mismatch = "The provided 'x-amz-content-sha256' header does not match what was computed."
 	MsgHostNotSigned         = "'Host' must be a 'SignedHeader' in the AWS Authorization."
+	MsgTargetNotSigned       = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."
 )
 
 // Error is a signature problem, with the AWS error code and message the

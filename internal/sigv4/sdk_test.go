@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -234,4 +235,18 @@ func TestPresignedUnsignedPayload(t *testing.T) {
 	r, body := parseWire(t, "GET "+strings.TrimPrefix(uri, "http://localhost:8080")+" HTTP/1.1\r\nHost: localhost:8080\r\n\r\n")
 	wantCode(t, check(r, body, testSecret, signTime), "")
 	wantCode(t, check(r, body, testSecret, signTime.Add(61*time.Second)), CodeInvalidSignature)
+
+	// A write presigned over UNSIGNED-PAYLOAD would let the URL's holder
+	// send any body: refused.
+	post := newClientRequest(t, "POST", syncBase+"/datasets/d", []byte(`{"SyncSessionToken":"x"}`), nil)
+	q = post.URL.Query()
+	q.Set("X-Amz-Expires", "60")
+	post.URL.RawQuery = q.Encode()
+	uri, _, err = newV2Signer().PresignHTTP(t.Context(), v2Creds(plainCreds), post, unsignedPayload, "cognito-sync", testRegion, signTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := `{"SyncSessionToken":"y"}`
+	r, body = parseWire(t, fmt.Sprintf("POST %s HTTP/1.1\r\nHost: localhost:8080\r\nContent-Length: %d\r\n\r\n%s", strings.TrimPrefix(uri, "http://localhost:8080"), len(other), other))
+	wantCode(t, check(r, body, testSecret, signTime), CodeInvalidSignature)
 }

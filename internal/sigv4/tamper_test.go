@@ -209,6 +209,9 @@ func TestTampering(t *testing.T) {
 			a := header(t, w, "Authorization")
 			return replaceOnce(t, w, a, strings.Replace(a, ";host;", ";", 1))
 		}, code: CodeIncompleteSignature, msg: MsgHostNotSigned},
+		{name: "X-Amz-Target added, not signed", edit: func(t *testing.T, w string) string {
+			return replaceOnce(t, w, "\r\nX-Amz-Date: ", "\r\nX-Amz-Target: com.amazonaws.cognito.sync.model.AWSCognitoSyncService.ListIdentityPoolUsage\r\nX-Amz-Date: ")
+		}, code: CodeIncompleteSignature, msg: MsgTargetNotSigned},
 		{name: "algorithm changed", edit: func(t *testing.T, w string) string {
 			return replaceOnce(t, w, "Authorization: AWS4-HMAC-SHA256 ", "Authorization: AWS4-HMAC-SHA512 ")
 		}, code: CodeIncompleteSignature, msg: "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'. The supported algorithm is 'AWS4-HMAC-SHA256'."},

@@ -64,7 +64,7 @@ func verify(r *http.Request, body []byte, p *Request, secret string, now time.Ti
 
 	// The payload hash: what X-Amz-Content-Sha256 announced, else the body's.
 	declared := r.Header.Get("X-Amz-Content-Sha256")
-	v := verifier{r: r, p: p, date: date, key: signingKey(secret, p.ScopeDate, p.Region, p.Service)}
+	v := verifier{r: r, p: p, date: date, key: signingKey(secret, p.ScopeDate, p.Region, p.Service), emptyBody: len(body) == 0}
 	if declared != unsignedPayload {
 		v.bodySum = sha256.Sum256(body)
 	}
@@ -110,7 +110,11 @@ type verifier struct {
 	date    time.Time
 	key     *[32]byte
 	bodySum [32]byte // SHA-256 of the body, unless UNSIGNED-PAYLOAD
-	buf     []byte
+	// emptyBody: a presigned URL signed over UNSIGNED-PAYLOAD is taken
+	// only without a body (a GET), so that such a URL never lets its
+	// holder choose what a write carries.
+	emptyBody bool
+	buf       []byte
 }
 
 // matches reports whether the signature computed over the canonical URI of
@@ -123,7 +127,8 @@ func (v *verifier) matches(path, payload string, want *[32]byte) bool {
 // matchesAlternatives tries the other canonical forms a legitimate client
 // may have signed, once the usual one failed: the path as it was on the
 // wire if Go's re-escaping changed it, the path normalised as AWS and
-// botocore do, and for presigned URLs an UNSIGNED-PAYLOAD body.
+// botocore do, and for presigned URLs without a body an UNSIGNED-PAYLOAD
+// one.
 func (v *verifier) matchesAlternatives(path, declared string, want *[32]byte) bool {
 	paths := make([]string, 1, 4)
 	paths[0] = path
@@ -136,7 +141,7 @@ func (v *verifier) matchesAlternatives(path, declared string, want *[32]byte) bo
 		}
 	}
 	payloads := []string{declared}
-	if v.p.Presigned && declared == "" {
+	if v.p.Presigned && declared == "" && v.emptyBody {
 		payloads = append(payloads, unsignedPayload)
 	}
 	for i, path := range paths {

@@ -102,7 +102,7 @@ run(async () => {
     sessionToken: creds.sessionToken,
   }));
   await rejects("temporary key with a wrong secret", () => wrong.send(new ListRecordsCommand(dataset)),
-    { name: "InvalidSignatureException", status: 400, message: SIGNATURE_MISMATCH });
+    { name: "InvalidSignatureException", status: 403, message: SIGNATURE_MISMATCH });
 
   const wrongDev = new CognitoIdentityClient(clientConfig(cfg, { ...dev, secretAccessKey: dev.secretAccessKey + "x" }));
   await rejects("developer key with a wrong secret", () => wrongDev.send(new SetIdentityPoolRolesCommand({

@@ -276,7 +276,7 @@ def main():
     bad = client("cognito-identity", os.environ["AWS_ACCESS_KEY_ID"], "not-the-secret-key-0000000000000000000")
     expect_error("wrong secret", "InvalidSignatureException", 400, bad.list_identity_pools, MaxResults=10)
     bad_sync = client("cognito-sync", os.environ["AWS_ACCESS_KEY_ID"], "not-the-secret-key-0000000000000000000")
-    expect_error("wrong secret on Sync", "InvalidSignatureException", 400, bad_sync.list_identity_pool_usage)
+    expect_error("wrong secret on Sync", "InvalidSignatureException", 403, bad_sync.list_identity_pool_usage)
     expect_error("unknown pool", "ResourceNotFoundException", 400, ci.describe_identity_pool,
                  message="IdentityPool '%s' not found." % GHOST_POOL, IdentityPoolId=GHOST_POOL)
     expect_error("unknown pool on Sync", "ResourceNotFoundException", 404, dev_sync.describe_identity_pool_usage,
