@@ -428,11 +428,17 @@ func (t *tx) queryRow(sql string, args ...any) pgx.Row {
 
 // beginWith sends the pending BEGIN and the first statement together and
 // reads BEGIN's result; the caller reads the statement's and closes br.
+//
+// The transaction counts as begun only once BEGIN has answered. pgx may
+// fail the batch before sending anything (preparing the statement, which
+// waits for the locks of the tables it names, can meet lock_timeout or
+// statement_timeout): BEGIN then stays pending, so the closure's next
+// statement begins the transaction instead of running on its own and
+// being kept whatever becomes of the closure.
 func (t *tx) beginWith(sql string, args []any) (pgx.BatchResults, error) {
 	var b pgx.Batch
 	b.Queue(t.begin)
 	b.Queue(sql, args...)
-	t.begin = ""
 	br := t.c.SendBatch(t.ctx, &b)
 	if _, err := br.Exec(); err != nil {
 		br.Close()
@@ -441,6 +447,7 @@ func (t *tx) beginWith(sql string, args []any) (pgx.BatchResults, error) {
 		}
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
+	t.begin = ""
 	return br, nil
 }
 
