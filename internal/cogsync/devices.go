@@ -26,6 +26,9 @@ func (s *Service) RegisterDevice(c *api.Call) (any, error) {
 	if token == "" {
 		return nil, invalidParam("Token must not be empty.")
 	}
+	if len(token) > MaxKeyBytes {
+		return nil, invalidParam("Token too long: %d bytes, at most %d.", len(token), MaxKeyBytes)
+	}
 	err := s.st.Update(c, func(tx store.Tx) error {
 		i, err := identityAccess(tx, c, identityOnly, c.In.Str("IdentityPoolId"), c.In.Str("IdentityId"))
 		if err != nil {

@@ -165,6 +165,9 @@ func parsePatches(in awsproto.Input) ([]patch, error) {
 		if seen[p.key] {
 			return nil, invalidParam("Duplicate record key in RecordPatches: %s", p.key)
 		}
+		if len(p.key) > MaxKeyBytes {
+			return nil, invalidParam("Record key too long: %d bytes of UTF-8, at most %d.", len(p.key), MaxKeyBytes)
+		}
 		if p.syncCount < 0 {
 			return nil, invalidParam("SyncCount of record %s must not be negative.", p.key)
 		}
@@ -176,6 +179,15 @@ func parsePatches(in awsproto.Input) ([]patch, error) {
 	}
 	return out, nil
 }
+
+// MaxKeyBytes bounds a record key's UTF-8 bytes, and a push token's, on
+// every store alike. The model allows 1,024 characters, up to 4,096 bytes;
+// PostgreSQL cannot index a key much past 2,700 bytes (with the identity and
+// dataset beside it), and a key that one store keeps and another refuses
+// would make a store's choice visible to clients. 2,048 bytes hold any
+// 1,024 characters of up to two bytes (every Latin, Greek, Cyrillic,
+// Hebrew or Arabic key) and 682 of any kind.
+const MaxKeyBytes = 2048
 
 // recordSize is what a record counts toward DataStorage: the UTF-8 bytes of
 // its key and value, as the SDKs estimate it. Removed records count nothing.

@@ -546,6 +546,29 @@ func TestSyncWholeDatasetEscaped(t *testing.T) {
 	}
 }
 
+// TestSyncLongKeys: a record key may hold 2,048 bytes of UTF-8 on every
+// store (1,024 two-byte characters: the model's whole length), kept and
+// listed back; past that, InvalidParameterException and nothing written,
+// on SQLite and PostgreSQL alike (PostgreSQL cannot index much more).
+func TestSyncLongKeys(t *testing.T) {
+	e := newSyncEnv(t, "")
+	f := newSyncFix(t, e)
+	id, c := f.guest()
+	ds := strings.Repeat("d", 128) // the longest dataset name, beside the key in every index
+	long := strings.Repeat("é", 1024)
+	f.put(c, id, ds, long, "v")
+	l := f.list(c, id, ds, 0)
+	if len(l.Records) != 1 || *l.Records[0].Key != long {
+		t.Fatalf("records %v", l.Records)
+	}
+	tooLong := strings.Repeat("\U00020000", 513) // 2,052 bytes in 513 characters
+	_, err := f.update(c, id, ds, *l.SyncSessionToken, replace(tooLong, "v", 0))
+	syncErr(t, err, "InvalidParameterException", 400, "Record key too long: 2052 bytes of UTF-8, at most 2048.")
+	if l := f.list(c, id, ds, 0); len(l.Records) != 1 {
+		t.Fatalf("records after the refused key: %d", len(l.Records))
+	}
+}
+
 func TestSyncLimits(t *testing.T) {
 	e := newSyncEnv(t, "")
 	f := newSyncFix(t, e)
@@ -1522,12 +1545,16 @@ func TestSyncDevices(t *testing.T) {
 		t.Fatalf("registering again: %s, first %s", again, d1)
 	}
 	d2 := ok[string](t)(reg(ca, a, "GCM", "push-token-2"))
+	// Tokens up to 2,048 bytes, on every store.
+	ok[string](t)(reg(ca, a, "GCM", strings.Repeat("t", 2048)))
+	_, err := reg(ca, a, "GCM", strings.Repeat("t", 2049))
+	syncErr(t, err, "InvalidParameterException", 400, "Token too long: 2049 bytes, at most 2048.")
 	d3 := ok[string](t)(reg(ca, a, "APNS", "push-token-1"))
 	db := ok[string](t)(reg(cb, b, "GCM", "push-token-1"))
 	if d2 == d1 || d3 == d1 || d3 == d2 || db == d1 {
 		t.Fatalf("device IDs not distinct: %s %s %s %s", d1, d2, d3, db)
 	}
-	_, err := reg(f.dev, a, "GCM", "push-token-1")
+	_, err = reg(f.dev, a, "GCM", "push-token-1")
 	syncErr(t, err, "NotAuthorizedException", 403, "")
 	_, err = reg(ca, a, "SMS", "push-token-1")
 	syncErr(t, err, "InvalidParameterException", 400, "")
