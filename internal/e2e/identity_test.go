@@ -442,6 +442,16 @@ func TestDeveloperIdentities(t *testing.T) {
 	if again := must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: dev(wide)})); *again.IdentityId != *wg.IdentityId {
 		t.Fatal("the wide user got a second identity")
 	}
+	// A user whose identifier is the text of the wide user's hashed form is
+	// someone else.
+	sum := sha256.Sum256([]byte(wide))
+	lookalike := "sha256:" + hex.EncodeToString(sum[:])
+	other := must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(e.dev.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pid, Logins: dev(lookalike)}))
+	if *other.IdentityId == *wg.IdentityId {
+		t.Fatalf("%q was given the wide user's identity", lookalike)
+	}
+	must[*ci.UnlinkDeveloperIdentityOutput](t)(e.dev.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: other.IdentityId,
+		DeveloperProviderName: aws.String("login.example.app"), DeveloperUserIdentifier: &lookalike}))
 	must[*ci.UnlinkDeveloperIdentityOutput](t)(e.dev.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: pid, IdentityId: wg.IdentityId,
 		DeveloperProviderName: aws.String("login.example.app"), DeveloperUserIdentifier: &wide}))
 	// No login on a pool without guests: no identity is made (GetId's rule).

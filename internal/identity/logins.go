@@ -38,20 +38,27 @@ const (
 )
 
 // storedSubject is the subject a login is kept (and looked up) under.
+//
+// A subject that itself begins with the hashed form's prefix is hashed too:
+// kept as given, "sha256:<the hash of someone's long subject>" (a username,
+// a SAML NameID, a developer user ID a user could choose) would be that
+// someone's login, and its holder would get their identity.
 func storedSubject(kind providerKind, subject string) string {
 	limit := maxSubjectLen
 	if kind == kindDeveloper {
 		limit = maxDeveloperSubjectLen
 	}
-	if len(subject) <= limit {
+	if len(subject) <= limit && !strings.HasPrefix(subject, hashedPrefix) {
 		return subject
 	}
 	return hashedSubject(subject)
 }
 
+const hashedPrefix = "sha256:"
+
 func hashedSubject(subject string) string {
 	sum := sha256.Sum256([]byte(subject))
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return hashedPrefix + hex.EncodeToString(sum[:])
 }
 
 // findDeveloperLogin finds developer user user's login, under the subject

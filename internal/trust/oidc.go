@@ -101,6 +101,12 @@ func (o *oidcIssuer) ready(ctx context.Context) (*keySet, []string, error) {
 	return o.keys, o.accepted, nil
 }
 
+// issuerMatches reports whether a token's iss names issuer (without a
+// trailing slash); Google's tokens may say accounts.google.com bare.
+func issuerMatches(issuer, iss string) bool {
+	return strings.TrimRight(iss, "/") == issuer || issuer == "https://accounts.google.com" && iss == "accounts.google.com"
+}
+
 // audienceCheck says which audiences a token may carry and what to answer
 // when it carries none of them.
 type audienceCheck struct {
@@ -115,7 +121,7 @@ func (o *oidcIssuer) verify(ctx context.Context, name, token string, aud audienc
 		return nil, invalid("Not a valid OpenId Connect identity token.")
 	}
 	iss, _ := claims["iss"].(string)
-	if strings.TrimRight(iss, "/") != o.issuer && !(o.issuer == "https://accounts.google.com" && iss == "accounts.google.com") {
+	if !issuerMatches(o.issuer, iss) {
 		return nil, refused(MsgIssuerMismatch)
 	}
 	keys, accepted, err := o.ready(ctx)

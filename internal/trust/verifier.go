@@ -123,6 +123,13 @@ func (r *Registry) verifyOIDC(ctx context.Context, l *Login, p *Provider, defaul
 	if issuer == "" {
 		return nil, notConfigured(l.Name, fmt.Sprintf(`set providers[%q].issuer`, l.Name))
 	}
+	// A token of another issuer is refused before anything is made or
+	// fetched for this one: junk tokens must not fill the issuer cache.
+	if _, claims := peekJWT(l.Token); claims == nil {
+		return nil, invalid("Not a valid OpenId Connect identity token.")
+	} else if iss, _ := claims["iss"].(string); !issuerMatches(strings.TrimRight(issuer, "/"), iss) {
+		return nil, refused(MsgIssuerMismatch)
+	}
 	return r.issuer(issuer, discovery, jwks, algs).verify(ctx, l.Name, l.Token, aud, now, r.cfg.skew())
 }
 
@@ -136,7 +143,15 @@ func (r *Registry) issuer(issuer, discovery, jwks string, algs []string) *oidcIs
 	}
 	o := newOIDCIssuer(issuer, discovery, jwks, algs, r.client, r.log)
 	if len(r.issuers) >= maxIssuers {
-		return o // verify uncached rather than grow without bound
+		// Full: one entry, at random (a map's order), makes room. Every
+		// issuer stays cached, so each keeps its refetch budget: verifying
+		// uncached past the cap gave every call a fresh budget, and an
+		// account that filled the cache with made-up issuers could then
+		// have forged tokens hammer another tenant's IdP.
+		for k := range r.issuers {
+			delete(r.issuers, k)
+			break
+		}
 	}
 	r.issuers[key] = o
 	return o
