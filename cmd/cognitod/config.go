@@ -201,6 +201,11 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 		SecretAccessKey: getenv("COGNITOD_SECRET_ACCESS_KEY"),
 		AccountID:       getenv("COGNITOD_ACCOUNT_ID"),
 	}
+	if c.Listen == "" {
+		// An empty address would listen on every interface, on a port
+		// the kernel picks: never what "loopback by default" means.
+		return nil, errors.New("--listen: want an address (host:port), e.g. 127.0.0.1:9230")
+	}
 	if c.Auth != auth.ModeSigV4 && c.Auth != auth.ModeAny {
 		return nil, fmt.Errorf("--auth %q: want sigv4 or any", c.Auth)
 	}
@@ -219,8 +224,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*Con
 		return nil, fmt.Errorf("--log-level: %v", err)
 	}
 	d, err := time.ParseDuration(*vals["shutdown-timeout"])
-	if err != nil {
-		return nil, fmt.Errorf("--shutdown-timeout: %v", err)
+	if err != nil || d < 0 {
+		return nil, fmt.Errorf("--shutdown-timeout %q: want a duration of 0 or more", *vals["shutdown-timeout"])
 	}
 	c.ShutdownTimeout = d
 	if c.GCPercent, err = strconv.Atoi(*vals["gc-percent"]); err != nil || c.GCPercent < 1 {

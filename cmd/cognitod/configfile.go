@@ -42,11 +42,22 @@ func loadConfigFile(path string) (map[string]fileValue, error) {
 
 func parseConfigFile(b []byte, name string) (map[string]fileValue, error) {
 	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return map[string]fileValue{}, nil // an empty file sets nothing
 		}
 		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	// One document: settings after a "---" would otherwise be dropped
+	// without a word.
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		line := more.Line
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		return nil, fmt.Errorf("%s:%d: a second YAML document; a config file is one mapping of flag names to values", name, line)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {

@@ -316,3 +316,23 @@ func TestQuotas(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigRefusals: a second YAML document, an empty listen address (it
+// would listen on every interface) and a negative shutdown timeout are
+// refused, not read in part or taken as given.
+func TestConfigRefusals(t *testing.T) {
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"second document":  {[]string{"--config", writeFile(t, "two.yaml", "auth: any\n---\nauth: sigv4\n")}, "second YAML document"},
+		"--listen=":        {[]string{"--listen="}, "--listen"},
+		"listen: empty":    {[]string{"--config", writeFile(t, "listen.yaml", "listen:\n")}, "--listen"},
+		"negative timeout": {[]string{"--shutdown-timeout", "-5s"}, "--shutdown-timeout"},
+	} {
+		_, err := parseConfig(tc.args, envOf(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error naming %q", name, err, tc.want)
+		}
+	}
+}

@@ -29,12 +29,46 @@ Flags:
 
 // storeFlag is --store with COGNITOD_STORE as its default, as the server
 // takes it.
-func storeFlag(fs *flag.FlagSet, getenv func(string) string, usage string) *string {
-	def := "sqlite:./data/cognitod.db"
-	if v := getenv("COGNITOD_STORE"); v != "" {
-		def = v
+func storeFlag(fs *flag.FlagSet, getenv func(string) string, usage string) *subStore {
+	s := &subStore{getenv: getenv}
+	s.store = fs.String("store", "", usage+" (default: $COGNITOD_STORE, else the config file's store, else "+defaultStore+") [COGNITOD_STORE]")
+	s.config = fs.String("config", "", "YAML config `file` of the server, whose store: is used when neither --store nor COGNITOD_STORE is given [COGNITOD_CONFIG]")
+	return s
+}
+
+const defaultStore = "sqlite:./data/cognitod.db"
+
+// subStore is a subcommand's --store, resolved as the server resolves its
+// own: the flag, else COGNITOD_STORE, else the config file's store: (from
+// --config or COGNITOD_CONFIG), else the default. A subcommand that read
+// the flag and the environment only would, under a config file, quietly
+// work on ./data/cognitod.db instead of the server's store.
+type subStore struct {
+	store, config *string
+	getenv        func(string) string
+}
+
+func (s *subStore) url() (string, error) {
+	if *s.store != "" {
+		return *s.store, nil
 	}
-	return fs.String("store", def, usage+" [COGNITOD_STORE]")
+	if v := s.getenv("COGNITOD_STORE"); v != "" {
+		return v, nil
+	}
+	path := *s.config
+	if path == "" {
+		path = s.getenv("COGNITOD_CONFIG")
+	}
+	if path != "" {
+		vals, err := loadConfigFile(path)
+		if err != nil {
+			return "", err
+		}
+		if v := vals["store"].value; v != "" {
+			return v, nil
+		}
+	}
+	return defaultStore, nil
 }
 
 // parseSub parses a subcommand's flags: no arguments allowed.
@@ -57,8 +91,12 @@ func parseSub(fs *flag.FlagSet, help string, args []string, stderr io.Writer) er
 }
 
 // existingStore refuses a sqlite:PATH that does not exist, which opening
-// would create empty: an export of nothing is a mistake, not a backup.
+// would create empty, and the memory store, which is empty in a new
+// process: an export of nothing is a mistake, not a backup.
 func existingStore(url string) error {
+	if url == "memory" {
+		return errors.New("--store memory: a new process's memory store is empty; name the server's store")
+	}
 	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
 		if _, err := os.Stat(path); err != nil {
 			return fmt.Errorf("--store %s: %w", url, err)
@@ -70,17 +108,21 @@ func existingStore(url string) error {
 // runExport runs `cognitod export`.
 func runExport(args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cognitod export", flag.ContinueOnError)
-	storeURL := storeFlag(fs, getenv, "storage `URL` to export")
+	store := storeFlag(fs, getenv, "storage `URL` to export")
 	output := fs.String("output", "-", "`file` to write the dump to, - for standard output")
 	if err := parseSub(fs, exportHelp, args, stderr); err != nil {
 		return err
 	}
-	if err := existingStore(*storeURL); err != nil {
+	storeURL, err := store.url()
+	if err != nil {
+		return err
+	}
+	if err := existingStore(storeURL); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, kind, desc, closeStore, err := server.OpenDumper(ctx, *storeURL)
+	d, kind, desc, closeStore, err := server.OpenDumper(ctx, storeURL)
 	if err != nil {
 		return err
 	}

@@ -30,11 +30,15 @@ Flags:
 // runImport runs `cognitod import`.
 func runImport(args []string, getenv func(string) string, stdin io.Reader, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cognitod import", flag.ContinueOnError)
-	storeURL := storeFlag(fs, getenv, "storage `URL` to load the dump into")
+	store := storeFlag(fs, getenv, "storage `URL` to load the dump into")
 	input := fs.String("input", "-", "`file` to read the dump from, - for standard input")
 	force := fs.Bool("force", false, "delete everything in a target that is not empty before loading")
 	batch := fs.Int("batch", 2000, "`rows` per transaction")
 	if err := parseSub(fs, importHelp, args, stderr); err != nil {
+		return err
+	}
+	storeURL, err := store.url()
+	if err != nil {
 		return err
 	}
 	r := stdin
@@ -48,7 +52,7 @@ func runImport(args []string, getenv func(string) string, stdin io.Reader, _, st
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, _, desc, closeStore, err := server.OpenDumper(ctx, *storeURL)
+	d, _, desc, closeStore, err := server.OpenDumper(ctx, storeURL)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,7 @@ func runKeys(args []string, getenv func(string) string, stdout, stderr io.Writer
 	}
 	fs := flag.NewFlagSet("cognitod keys "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	storeDef := "sqlite:./data/cognitod.db"
-	if v := getenv("COGNITOD_STORE"); v != "" {
-		storeDef = v
-	}
-	storeURL := fs.String("store", storeDef, "storage `URL` of the server's keys [COGNITOD_STORE]")
+	store := storeFlag(fs, getenv, "storage `URL` of the server's keys")
 	regions := fs.String("region", "", "`regions` to rotate, comma-separated (default: every region that has a key)")
 	minAge := fs.Duration("min-age", 0, "leave keys younger than this `duration` alone (default: rotate them all)")
 	fs.Usage = func() {
@@ -67,12 +63,16 @@ func runKeys(args []string, getenv func(string) string, stdout, stderr io.Writer
 	}
 	// A mistyped path must not become a new, empty store that "has no
 	// keys" or takes a rotation the real store never sees.
-	if err := existingStore(*storeURL); err != nil {
+	storeURL, err := store.url()
+	if err != nil {
+		return err
+	}
+	if err := existingStore(storeURL); err != nil {
 		return err
 	}
 	ctx := context.Background()
 	if cmd == "list" {
-		keys, err := server.ListKeys(ctx, *storeURL)
+		keys, err := server.ListKeys(ctx, storeURL)
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func runKeys(args []string, getenv func(string) string, stdout, stderr io.Writer
 			}
 		}
 	}
-	done, err := server.RotateKeys(ctx, *storeURL, rs, *minAge)
+	done, err := server.RotateKeys(ctx, storeURL, rs, *minAge)
 	for _, r := range done {
 		switch {
 		case r.Skipped:

@@ -132,3 +132,45 @@ func TestKeysNeedAStore(t *testing.T) {
 		}
 	}
 }
+
+// TestSubcommandsFindTheServersStore: keys, export and import resolve
+// their store as the server does (--store, COGNITOD_STORE, the config
+// file's store:, the default), so that under a config file they work on
+// the server's store, not on ./data/cognitod.db; and an export of a new
+// process's memory store is refused.
+func TestSubcommandsFindTheServersStore(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "server.db")
+	cfg := writeFile(t, "cognitod.yaml", "store: sqlite:"+db+"\n")
+	app, err := server.Open(context.Background(), &server.Options{Store: "sqlite:" + db, Auth: auth.ModeAny, DataDir: dir, Addr: "127.0.0.1:9230"},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Close()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil { // a ./data/cognitod.db made by mistake would land here
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+	}{
+		"COGNITOD_CONFIG": {[]string{"list"}, map[string]string{"COGNITOD_CONFIG": cfg}},
+		"--config":        {[]string{"list", "--config", cfg}, nil},
+	} {
+		var out, errOut bytes.Buffer
+		if err := runKeys(tc.args, env(tc.env), &out, &errOut); err != nil {
+			t.Errorf("%s: keys list: %v (%s)", name, err, errOut.String())
+		}
+		if _, serr := os.Stat(filepath.Join(dir, "data")); serr == nil {
+			t.Fatalf("%s: keys list made ./data instead of reading %s", name, db)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if err := runExport([]string{"--store", "memory"}, env(nil), nil, &out, &errOut); err == nil {
+		t.Error("export of a memory store: no error")
+	}
+}
