@@ -96,6 +96,17 @@ func TestKeysRotateCommand(t *testing.T) {
 		t.Errorf("server's JWKS after rotation: %+v", set.Keys)
 	}
 
+	// A region named by hand must have keys: a typo gets none.
+	out.Reset()
+	err = runKeys([]string{"rotate", "--store", storeURL, "--region", "us-east1"}, getenv, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), `"us-east1" has no signing key`) {
+		t.Errorf("rotate --region us-east1: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := runKeys([]string{"list", "--store", storeURL}, getenv, &out, &errOut); err != nil || strings.Contains(out.String(), "us-east1-") {
+		t.Errorf("after the refused region: %v\n%s", err, out.String())
+	}
+
 	if err := runKeys([]string{"shuffle"}, getenv, &out, &errOut); err == nil {
 		t.Error("keys shuffle accepted")
 	}

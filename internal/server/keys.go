@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cognitod/cognitod/internal/tokens"
@@ -91,6 +93,26 @@ func RotateKeys(ctx context.Context, storeURL string, regions []string, minAge t
 		return nil, err
 	}
 	defer closeStore()
+	if regions != nil {
+		// A region named by hand must be one that has keys: a typo
+		// ("us-east1") would otherwise get a key of its own, current
+		// for good, in every JWKS.
+		infos, err := k.Keys(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var have []string
+		for _, ki := range infos {
+			if !slices.Contains(have, ki.Region) {
+				have = append(have, ki.Region)
+			}
+		}
+		for _, r := range regions {
+			if !slices.Contains(have, r) {
+				return nil, fmt.Errorf("region %q has no signing key to rotate (a region gets its first key when cognitod first signs a token for it); regions with keys: %s", r, strings.Join(have, ", "))
+			}
+		}
+	}
 	return k.Rotate(ctx, regions, minAge)
 }
 
