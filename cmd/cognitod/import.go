@@ -19,7 +19,8 @@ Loads a dump written by cognitod export into a store, which may be of
 another backend than the dump's source (e.g. SQLite to PostgreSQL). The
 target must be empty: import refuses a store holding any row, unless --force,
 which deletes everything in it first (signing keys and secrets included:
-they are replaced by the dump's). Rows go in a few thousand per transaction
+they are replaced by the dump's), once the whole dump has been read through
+and found sound: a damaged dump leaves the target as it was. Rows go in a few thousand per transaction
 and every table's count is checked against the dump; if the import fails
 part-way, the target is emptied again so that it can be run again. Stop the
 servers using the target while it runs (docs/STORAGE.md).
@@ -48,6 +49,22 @@ func runImport(args []string, getenv func(string) string, stdin io.Reader, _, st
 			return err
 		}
 		defer f.Close()
+		r = f
+	} else if *force {
+		// --force checks the whole dump before emptying the target, so it
+		// reads the dump twice: standard input is kept in a temporary file.
+		f, err := os.CreateTemp("", "cognitod-import-*.jsonl")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		if _, err := io.Copy(f, stdin); err != nil {
+			return fmt.Errorf("keeping standard input for --force: %w", err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
 		r = f
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

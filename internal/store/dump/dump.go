@@ -246,6 +246,23 @@ func Import(ctx context.Context, d store.Dumper, r io.Reader, opts ImportOptions
 		if !opts.Force {
 			return nil, fmt.Errorf("%w (%s): import loads into an empty store only; use a new database or file, or --force to delete everything in it first", ErrNotEmpty, strings.Join(used, ", "))
 		}
+		// The whole dump is read through once before the target is
+		// emptied: a truncated or damaged backup must not cost the
+		// store it was meant to replace.
+		rs, ok := r.(io.ReadSeeker)
+		if !ok {
+			return nil, errors.New("dump: --force reads the dump twice (checked whole before the target is emptied): give it as a file")
+		}
+		if err := load(ctx, discard{}, br, &h, ImportOptions{Batch: opts.Batch, Progress: func(string, int64, int64) {}}); err != nil {
+			return nil, fmt.Errorf("%w; the target was left as it was", err)
+		}
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("dump: reading it again: %w", err)
+		}
+		br.Reset(rs)
+		if _, err := readLine(br); err != nil { // the header, read above
+			return nil, fmt.Errorf("dump: reading it again: %w", err)
+		}
 		if err := d.Wipe(ctx); err != nil {
 			return nil, fmt.Errorf("emptying the target (--force): %w", err)
 		}
@@ -258,6 +275,16 @@ func Import(ctx context.Context, d store.Dumper, r io.Reader, opts ImportOptions
 	}
 	return &h, nil
 }
+
+// discard is the Dumper a dump is checked against before --force empties
+// a target: it takes every row and keeps none.
+type discard struct{}
+
+func (discard) Tables(context.Context) ([]store.Table, error)              { return nil, nil }
+func (discard) Snapshot(context.Context, func(store.Snapshot) error) error { return nil }
+func (discard) LoadRows(context.Context, string, []string, [][]any) error  { return nil }
+func (discard) Wipe(context.Context) error                                 { return nil }
+func (discard) Reset(context.Context) error                                { return nil }
 
 // sameTables checks that the dump's tables are the target's: a dump of
 // another schema version would load partly, or leave derived tables empty.

@@ -148,3 +148,31 @@ func TestRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestForceChecksFirst: import --force reads the whole dump before it
+// empties a target: a damaged dump leaves the target as it was.
+func TestForceChecksFirst(t *testing.T) {
+	src := memStore(t)
+	fill(t, src)
+	good := string(export(t, src))
+	lines := strings.SplitAfter(good, "\n")
+	truncated := strings.Join(lines[:len(lines)-2], "")
+	for name, dump := range map[string]string{
+		"truncated":   truncated,
+		"a row lost":  strings.Replace(good, `"välue"`, `{"x":1}`, 1),
+		"bad trailer": strings.Replace(good, `"pools":1`, `"pools":2`, 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dst := memStore(t)
+			fill(t, dst)
+			before := afterHeader(export(t, dst))
+			_, err := Import(context.Background(), dst, strings.NewReader(dump), ImportOptions{Force: true})
+			if err == nil || !strings.Contains(err.Error(), "left as it was") {
+				t.Fatalf("Import --force of a damaged dump: %v", err)
+			}
+			if afterHeader(export(t, dst)) != before {
+				t.Error("the target changed")
+			}
+		})
+	}
+}
