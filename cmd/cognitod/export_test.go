@@ -264,3 +264,55 @@ func verifyToken(t *testing.T, url, token string) {
 		t.Fatalf("token of kid %s does not verify: %v", kid, err)
 	}
 }
+
+// TestImportChecksValues: a dump whose structure is sound but whose values
+// the services cannot use (a signing key altered by one character, a pool's
+// settings that are not JSON) is refused, the target left empty, instead
+// of loading a store the server then fails to start on or answers 500 from.
+func TestImportChecksValues(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := startServer(t, "sqlite:"+filepath.Join(dir, "src.db"))
+	defer src.close()
+	pool := must[*ci.CreateIdentityPoolOutput](t)(src.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{
+		IdentityPoolName: aws.String("p"), AllowUnauthenticatedIdentities: true, DeveloperProviderName: aws.String("login.dev")}))
+	must[*ci.GetOpenIdTokenForDeveloperIdentityOutput](t)(src.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{
+		IdentityPoolId: pool.IdentityPoolId, Logins: map[string]string{"login.dev": "u"}})) // the region's signing key
+	var dumped, errOut bytes.Buffer
+	if err := runExport([]string{"--store", "sqlite:" + filepath.Join(dir, "src.db")}, func(string) string { return "" }, nil, &dumped, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	good := dumped.String()
+	begin := strings.Index(good, "-----BEGIN PRIVATE KEY-----")
+	if begin < 0 {
+		t.Fatalf("no signing key in the dump:\n%s", good)
+	}
+	at := begin + 100 // inside the key's base64
+	flip := byte('A')
+	if good[at] == 'A' {
+		flip = 'B'
+	}
+	for name, tc := range map[string]struct{ dump, want string }{
+		"signing key altered": {good[:at] + string(flip) + good[at+1:], "signing key us-east-1-1"},
+		"pool settings":       {strings.Replace(good, `"{\"allowUnauth\":true`, `"{broken`, 1), "pool " + *pool.IdentityPoolId + ": its settings"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if tc.dump == good {
+				t.Fatal("the dump was not altered")
+			}
+			target := "sqlite:" + filepath.Join(t.TempDir(), "dst.db")
+			var out, errOut bytes.Buffer
+			err := runImport([]string{"--store", target}, func(string) string { return "" }, strings.NewReader(tc.dump), &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("import: %v, want an error naming %q", err, tc.want)
+			}
+			var again bytes.Buffer
+			if err := runExport([]string{"--store", target}, func(string) string { return "" }, nil, &again, &errOut); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(again.String(), `"rows":1`) {
+				t.Errorf("the target holds rows after the refused import:\n%s", again.String())
+			}
+		})
+	}
+}

@@ -75,7 +75,7 @@ func runImport(args []string, getenv func(string) string, stdin io.Reader, _, st
 	}
 	defer closeStore()
 	p := newProgress(stderr, "import")
-	h, err := dump.Import(ctx, d, r, dump.ImportOptions{Force: *force, Batch: *batch, Progress: p.update})
+	h, err := dump.Import(ctx, d, r, dump.ImportOptions{Force: *force, Batch: *batch, Progress: p.update, CheckRow: server.CheckDumpRow})
 	p.finish()
 	if err != nil {
 		return fmt.Errorf("import into %s: %w", desc, err)

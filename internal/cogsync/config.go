@@ -27,6 +27,13 @@ type cognitoStreams struct {
 	StreamingStatus string `json:"StreamingStatus,omitempty"`
 }
 
+// CheckConfig reports whether b is a pool's Sync configuration as this
+// service stores it (import checks each of a dump with it).
+func CheckConfig(b []byte) error {
+	_, err := decodeSyncConfig(&store.SyncPool{Config: b})
+	return err
+}
+
 func decodeSyncConfig(sp *store.SyncPool) (*syncConfig, error) {
 	c := &syncConfig{}
 	if sp == nil || len(sp.Config) == 0 {

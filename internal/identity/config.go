@@ -52,6 +52,13 @@ type principalTagMap struct {
 	Tags        map[string]string `json:"tags,omitempty"`
 }
 
+// CheckConfig reports whether b is a pool's settings as this service
+// stores them (import checks each pool of a dump with it).
+func CheckConfig(b []byte) error {
+	_, err := decodeConfig(b)
+	return err
+}
+
 func decodeConfig(b []byte) (*poolConfig, error) {
 	c := &poolConfig{}
 	if len(b) == 0 {

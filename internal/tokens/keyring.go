@@ -450,6 +450,14 @@ func (k *Keyring) reloadIfStale(ctx context.Context) {
 	k.load(ctx)
 }
 
+// CheckSigningKey reports whether a stored signing key can sign: a PEM
+// RSA private key of at least the size cognitod makes (import checks
+// each key of a dump with it).
+func CheckSigningKey(r *store.SigningKey) error {
+	_, err := parseKey(r)
+	return err
+}
+
 func parseKey(r *store.SigningKey) (*key, error) {
 	block, _ := pem.Decode(r.PrivatePEM)
 	if block == nil {

@@ -206,6 +206,11 @@ type ImportOptions struct {
 	// Batch is how many rows go in one transaction (default 2000).
 	Batch    int
 	Progress Progress
+	// CheckRow, when set, checks a row's values before it is loaded (the
+	// services' own encodings: a signing key's PEM, a pool's settings),
+	// so that a dump damaged inside a value is refused like one damaged
+	// in its structure, instead of loading a store the server cannot use.
+	CheckRow func(table string, columns []string, row []any) error
 }
 
 // Import loads a dump into d, which must be empty (or Force), a batch of
@@ -253,7 +258,7 @@ func Import(ctx context.Context, d store.Dumper, r io.Reader, opts ImportOptions
 		if !ok {
 			return nil, errors.New("dump: --force reads the dump twice (checked whole before the target is emptied): give it as a file")
 		}
-		if err := load(ctx, discard{}, br, &h, ImportOptions{Batch: opts.Batch, Progress: func(string, int64, int64) {}}); err != nil {
+		if err := load(ctx, discard{}, br, &h, ImportOptions{Batch: opts.Batch, Progress: func(string, int64, int64) {}, CheckRow: opts.CheckRow}); err != nil {
 			return nil, fmt.Errorf("%w; the target was left as it was", err)
 		}
 		if _, err := rs.Seek(0, io.SeekStart); err != nil {
@@ -369,6 +374,9 @@ func load(ctx context.Context, d store.Dumper, br *bufio.Reader, h *Header, opts
 				return fmt.Errorf("dump: line %d: a row before any table line", n)
 			}
 			row, err := decodeRow(line, len(cur.Columns))
+			if err == nil && opts.CheckRow != nil {
+				err = opts.CheckRow(cur.Table, cur.Columns, row)
+			}
 			if err != nil {
 				return fmt.Errorf("dump: line %d (table %s): %w", n, cur.Table, err)
 			}
