@@ -195,7 +195,11 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	}
 	in, violations, err := validate.Input(a.svc.Model, op, raw)
 	if err != nil {
-		return fail(&awsproto.Error{Code: awsproto.CodeSerialization, Message: err.Error()})
+		msg := err.Error()
+		if te, ok := err.(*validate.TypeError); ok {
+			msg = te.AWSMessage()
+		}
+		return fail(&awsproto.Error{Code: awsproto.CodeSerialization, Message: msg})
 	}
 	if len(violations) > 0 {
 		code := a.svc.ValidationCode

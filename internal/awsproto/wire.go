@@ -115,6 +115,9 @@ func DecodeBody(b []byte) (map[string]any, error) {
 		if v == nil {
 			return map[string]any{}, nil
 		}
+		if _, isList := v.([]any); isList {
+			return nil, &Error{Code: CodeSerialization, Message: "Start of list found where not expected"}
+		}
 		return nil, &Error{Code: CodeSerialization, Message: "Start of structure or map expected but found another value"}
 	}
 	return m, nil

@@ -23,6 +23,61 @@ func (e *TypeError) Error() string {
 	return "Unexpected value at '" + e.Path + "': expected " + e.Expected + ", got " + describe(e.Got)
 }
 
+// AWSMessage is the SerializationException message AWS's JSON front end
+// gives for this error, which names no member: a JSON token that cannot
+// become the member's type ("STRING_VALUE can not be converted to an
+// Integer"), or a container where none was expected. The wording is the
+// one AWS answers (pasted by users of Lambda, measured on Athena, which
+// share the front end); Error keeps the member's path for cognitod's own
+// messages (seed files).
+func (e *TypeError) AWSMessage() string {
+	switch x := e.Got.(type) {
+	case map[string]any:
+		return "Start of structure or map found where not expected."
+	case []any:
+		return "Start of list found where not expected"
+	case bool:
+		if x {
+			return "TRUE_VALUE can not be converted to " + javaType(e.Expected)
+		}
+		return "FALSE_VALUE can not be converted to " + javaType(e.Expected)
+	}
+	switch e.Expected {
+	case "list":
+		return "Expected list or null"
+	case "structure", "map":
+		return "Expected null"
+	}
+	switch e.Got.(type) {
+	case string:
+		return "STRING_VALUE can not be converted to " + javaType(e.Expected)
+	case json.Number, float64, int64, int:
+		return "NUMBER_VALUE can not be converted to " + javaType(e.Expected)
+	}
+	return e.Error()
+}
+
+// javaType names a shape type as AWS's messages do, with its article.
+func javaType(kind string) string {
+	switch kind {
+	case "string":
+		return "a String"
+	case "integer":
+		return "an Integer"
+	case "long":
+		return "a Long"
+	case "double":
+		return "a Double"
+	case "boolean":
+		return "a Boolean"
+	case "timestamp":
+		return "a Date"
+	case "blob":
+		return "a ByteBuffer"
+	}
+	return "a " + kind
+}
+
 // kindNames names shape kinds in TypeError.Expected.
 var kindNames = [...]string{
 	model.String:    "string",

@@ -33,6 +33,7 @@
 package validate
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,6 +108,13 @@ func Input(svc *model.Service, op *model.Operation, body map[string]any) (map[st
 	}
 	v := pool.Get().(*validator)
 	v.svc = svc
+	// A JSON 1.1 body (Cognito Identity) carries numbers as JSON numbers:
+	// AWS refuses "5" for an integer there (STRING_VALUE can not be
+	// converted to an Integer). Cognito Sync's members come from the query
+	// string, path and headers as text, and its legacy X-Amz-Target form
+	// sends them as strings in the body too ({"MaxResults": "2"} in AWS's
+	// own sample), so for Sync a decimal string is a number.
+	v.strictNumbers = svc.Protocol == "json"
 	out, err := v.structure(sh, body)
 	vs := v.vs
 	clear(v.stack[:cap(v.stack)]) // drop references to the request's strings
@@ -122,9 +130,10 @@ func Input(svc *model.Service, op *model.Operation, body map[string]any) (map[st
 var pool = sync.Pool{New: func() any { return &validator{stack: make([]seg, 0, 8)} }}
 
 type validator struct {
-	svc   *model.Service
-	vs    []Violation
-	stack []seg // the path from the input structure to the current value
+	svc           *model.Service
+	vs            []Violation
+	stack         []seg // the path from the input structure to the current value
+	strictNumbers bool  // integers must be JSON numbers, not strings
 }
 
 // fail is a set of constraints a value breaks.
@@ -278,7 +287,13 @@ func (v *validator) value(sh *model.Shape, raw any, report bool) (val any, f fai
 		}
 		val, f = raw, stringFails(sh, s)
 	case model.Integer, model.Long:
-		n, ok := toInt(raw, sh.Kind)
+		if _, isText := raw.(string); isText && v.strictNumbers {
+			return nil, 0, v.typeError(sh, raw)
+		}
+		// Read as a long first: an integer past Java's int that a bound
+		// of the shape catches is that bound's violation (AWS answers
+		// "less than or equal to 60" for 99999999999), not a type error.
+		n, ok := toInt(raw, model.Long)
 		if !ok {
 			return nil, 0, v.typeError(sh, raw)
 		}
@@ -287,6 +302,9 @@ func (v *validator) value(sh *model.Shape, raw any, report bool) (val any, f fai
 		}
 		if sh.HasMin && n < sh.Min {
 			f |= failMin
+		}
+		if sh.Kind == model.Integer && f == 0 && (n < math.MinInt32 || n > math.MaxInt32) {
+			return nil, 0, v.typeError(sh, raw)
 		}
 		val = n
 	case model.Double:

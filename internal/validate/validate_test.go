@@ -262,7 +262,7 @@ func TestNormalisation(t *testing.T) {
 	}
 
 	in, vs, err = Input(model.CognitoIdentity, identityOp("ListIdentities"), decode(t,
-		`{"IdentityPoolId":"us-east-1:0123","MaxResults":"2","HideDisabled":"true","NextToken":"n"}`))
+		`{"IdentityPoolId":"us-east-1:0123","MaxResults":2,"HideDisabled":"true","NextToken":"n"}`))
 	if err != nil || len(vs) != 0 {
 		t.Fatalf("err %v, violations %s", err, Message(vs))
 	}
@@ -304,7 +304,8 @@ func TestTypeErrors(t *testing.T) {
 		{"object for string", model.CognitoIdentity, "DescribeIdentityPool", `{"IdentityPoolId":{}}`, "identityPoolId", "string"},
 		{"string for integer", model.CognitoIdentity, "ListIdentityPools", `{"MaxResults":"two"}`, "maxResults", "integer"},
 		{"fraction string for integer", model.CognitoIdentity, "ListIdentityPools", `{"MaxResults":"2.5"}`, "maxResults", "integer"},
-		{"integer beyond int32", model.CognitoIdentity, "ListIdentityPools", `{"MaxResults":2147483648}`, "maxResults", "integer"},
+		{"integer beyond int32", model.CognitoSync, "ListDatasets", `{"IdentityPoolId":"a:0","IdentityId":"a:0","MaxResults":2147483648}`, "maxResults", "integer"},
+		{"string for integer in JSON 1.1", model.CognitoIdentity, "ListIdentityPools", `{"MaxResults":"2"}`, "maxResults", "integer"},
 		{"long beyond int64", model.CognitoIdentity, "GetOpenIdTokenForDeveloperIdentity", `{"IdentityPoolId":"a:0","Logins":{},"TokenDuration":1e40}`, "tokenDuration", "long"},
 		{"bool for integer", model.CognitoIdentity, "ListIdentityPools", `{"MaxResults":true}`, "maxResults", "integer"},
 		{"bad boolean string", model.CognitoIdentity, "ListIdentities", `{"IdentityPoolId":"a:0","MaxResults":1,"HideDisabled":"yes"}`, "hideDisabled", "boolean"},
@@ -342,6 +343,43 @@ func TestTypeErrors(t *testing.T) {
 	_, _, err := Input(model.CognitoIdentity, identityOp("DescribeIdentityPool"), decode(t, `{"IdentityPoolId":5}`))
 	if got, want := err.Error(), "Unexpected value at 'identityPoolId': expected string, got number 5"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// TestAWSTypeMessages: the SerializationException messages AWS's JSON
+// front end gives for values of the wrong type (users' pastes of Lambda's,
+// Athena's measured), which name no member.
+func TestAWSTypeMessages(t *testing.T) {
+	for _, tt := range []struct{ body, want string }{
+		{`{"MaxResults":"2"}`, "STRING_VALUE can not be converted to an Integer"},
+		{`{"MaxResults":true}`, "TRUE_VALUE can not be converted to an Integer"},
+		{`{"MaxResults":[1]}`, "Start of list found where not expected"},
+		{`{"MaxResults":{"a":1}}`, "Start of structure or map found where not expected."},
+		{`{"MaxResults":5,"NextToken":1}`, "NUMBER_VALUE can not be converted to a String"},
+	} {
+		_, _, err := Input(model.CognitoIdentity, identityOp("ListIdentityPools"), decode(t, tt.body))
+		var te *TypeError
+		if !errors.As(err, &te) || te.AWSMessage() != tt.want {
+			t.Errorf("%s: %v, want %q", tt.body, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		op, body, want string
+	}{
+		{"CreateIdentityPool", `{"IdentityPoolName":"p","AllowUnauthenticatedIdentities":true,"CognitoIdentityProviders":"x"}`, "Expected list or null"},
+		{"CreateIdentityPool", `{"IdentityPoolName":"p","AllowUnauthenticatedIdentities":true,"CognitoIdentityProviders":[1]}`, "Expected null"},
+	} {
+		_, _, err := Input(model.CognitoIdentity, identityOp(tt.op), decode(t, tt.body))
+		var te *TypeError
+		if !errors.As(err, &te) || te.AWSMessage() != tt.want {
+			t.Errorf("%s: %v, want %q", tt.body, err, tt.want)
+		}
+	}
+	// Past Java's int but caught by the shape's bound: that bound's
+	// violation, as AWS answers.
+	_, vs, err := Input(model.CognitoIdentity, identityOp("ListIdentityPools"), decode(t, `{"MaxResults":99999999999}`))
+	if err != nil || !strings.Contains(Message(vs), "at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60") {
+		t.Errorf("MaxResults 99999999999: %v %s", err, Message(vs))
 	}
 }
 
