@@ -205,6 +205,21 @@ func TestTargetMustBeSigned(t *testing.T) {
 		t.Fatalf("unsigned target: %d %s", st, b)
 	}
 	must[*ci.DescribeIdentityPoolOutput](t)(e.dev.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: &pool}))
+
+	// Under --auth any no signature is verified, so none is required to
+	// cover the target either: a load generator's fixed Authorization
+	// header that names fewer headers still gets its answer.
+	anyEnv := newEnv(t, auth.ModeAny)
+	anyPool := *createPool(t, anyEnv.client("123456789012", "x", "", region), &ci.CreateIdentityPoolInput{}).IdentityPoolId
+	body = `{"IdentityPoolId":"` + anyPool + `"}`
+	req, _ = http.NewRequest("POST", anyEnv.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=123456789012/"+time.Now().UTC().Format("20060102")+"/us-east-1/cognito-identity/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.DescribeIdentityPool")
+	if st, b := httpStatus(t, must[*http.Response](t)(http.DefaultClient.Do(req))); st != 200 {
+		t.Fatalf("--auth any, target not among the signed headers: %d %s", st, b)
+	}
 }
 
 func TestGetIdLoginsLinkingAndDisabling(t *testing.T) {

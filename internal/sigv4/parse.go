@@ -165,7 +165,7 @@ func parseHeader(r *http.Request, auth string) (*Request, error) {
 	if err := p.setCredential(cred); err != nil {
 		return nil, err
 	}
-	if err := p.setSignedHeaders(r, signed, MsgHostNotSigned, MsgTargetNotSigned); err != nil {
+	if err := p.setSignedHeaders(signed, MsgHostNotSigned); err != nil {
 		return nil, err
 	}
 	var err error
@@ -200,8 +200,7 @@ func parseQuery(r *http.Request) (*Request, error) {
 	if err := p.setCredential(q.Get(qCredential)); err != nil {
 		return nil, err
 	}
-	if err := p.setSignedHeaders(r, q.Get(qSignedHeaders), "'Host' must be a 'SignedHeader' in the AWS query-string parameters.",
-		"'X-Amz-Target' must be a 'SignedHeader' in the AWS query-string parameters."); err != nil {
+	if err := p.setSignedHeaders(q.Get(qSignedHeaders), "'Host' must be a 'SignedHeader' in the AWS query-string parameters."); err != nil {
 		return nil, err
 	}
 	var err error
@@ -289,24 +288,25 @@ func clip(s string) string {
 }
 
 // setSignedHeaders splits the ';'-separated list and insists on host, which
-// binds a signature to the server it was meant for, and on x-amz-target
-// when the request carries one: the target names the operation, and a
-// signature that does not cover it would let whoever holds a signed
-// request run another operation with it (every SDK signs it).
-func (p *Request) setSignedHeaders(r *http.Request, s, hostMsg, targetMsg string) error {
+// binds a signature to the server it was meant for.
+func (p *Request) setSignedHeaders(s, hostMsg string) error {
 	p.SignedHeaders = strings.Split(s, ";")
-	var host, target bool
 	for _, h := range p.SignedHeaders {
-		host = host || strings.EqualFold(h, "host")
-		target = target || strings.EqualFold(h, "x-amz-target")
+		if strings.EqualFold(h, "host") {
+			return nil
+		}
 	}
-	if !host {
-		return incomplete(hostMsg)
+	return incomplete(hostMsg)
+}
+
+// signs reports whether header (lower case) is among the signed headers.
+func (p *Request) signs(header string) bool {
+	for _, h := range p.SignedHeaders {
+		if strings.EqualFold(h, header) {
+			return true
+		}
 	}
-	if !target && len(r.Header.Values("X-Amz-Target")) > 0 {
-		return incomplete(targetMsg)
-	}
-	return nil
+	return false
 }
 
 // parseDate reads X-Amz-Date (ISO 8601 basic format) or, as a fallback, the

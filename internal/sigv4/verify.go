@@ -40,6 +40,16 @@ func verify(r *http.Request, body []byte, p *Request, secret string, now time.Ti
 	if p == nil {
 		return ErrMissing
 	}
+	// X-Amz-Target names the operation: a signature that does not cover
+	// it would let whoever holds a signed request run another operation
+	// with it. Every SDK signs it. (Checked where a signature is verified:
+	// under --auth any, which verifies none, it would protect nothing.)
+	if len(r.Header.Values("X-Amz-Target")) > 0 && !p.signs("x-amz-target") {
+		if p.Presigned {
+			return incomplete("'X-Amz-Target' must be a 'SignedHeader' in the AWS query-string parameters.")
+		}
+		return incomplete(MsgTargetNotSigned)
+	}
 	date := p.Date.UTC()
 	now = now.UTC().Truncate(time.Second)
 	if date.Sub(now) > MaxSkew {
