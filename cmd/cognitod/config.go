@@ -74,13 +74,14 @@ var flagSpecs = []flagSpec{
 	{"debug-listen", "COGNITOD_DEBUG_LISTEN", "", "`address` (host:port) of a second listener serving Go's profiler at /debug/pprof/ (CPU, heap, goroutines; docs/PERFORMANCE.md). Off by default; it exposes internals, so keep it on loopback"},
 	{"gc-percent", "COGNITOD_GC_PERCENT", "400", "garbage collector target `percent` (Go's GOGC): the heap may grow this much over the live data before a collection. A request allocates tens of KB while the live heap is a few MB, so Go's default of 100 collects many times a second; 400 gave ListIdentities 27% more requests per second for 13 MB more RSS (docs/PERFORMANCE.md). GOGC in the environment, when set, wins"},
 	{"commit-delay", "COGNITOD_COMMIT_DELAY", "100us", "longest the SQLite store's writer waits, under concurrent writes, for more of them to share one commit and fsync (`duration`; 0 never waits). A lone client never waits; with 32 clients creating identities, 100us cut the CPU per GetId by 10-20% and raised the rate 9-21% (docs/PERFORMANCE.md)"},
-	{"quota-pools-per-account", "COGNITOD_QUOTA_POOLS_PER_ACCOUNT", "1000", "identity pools an account may have in a region (`count`; AWS's default quota); one more is LimitExceededException"},
-	{"quota-tags-per-pool", "COGNITOD_QUOTA_TAGS_PER_POOL", "50", "tags an identity pool may carry (`count`; AWS's quota)"},
-	{"quota-rules-per-mapping", "COGNITOD_QUOTA_RULES_PER_MAPPING", "25", "rules a provider's Rules role mapping may hold (`count`; AWS's quota)"},
-	{"quota-logins-per-merge", "COGNITOD_QUOTA_LOGINS_PER_MERGE", "20", "logins two identities may hold together for a merge to be allowed (`count`; AWS's quota)"},
-	{"quota-datasets-per-identity", "COGNITOD_QUOTA_DATASETS_PER_IDENTITY", "20", "Cognito Sync datasets an identity may have (`count`; AWS's quota)"},
-	{"quota-records-per-dataset", "COGNITOD_QUOTA_RECORDS_PER_DATASET", "1024", "records a Cognito Sync dataset may hold (`count`; AWS's quota)"},
-	{"quota-dataset-bytes", "COGNITOD_QUOTA_DATASET_BYTES", "1048576", "bytes of keys and values a Cognito Sync dataset may hold (`count`, UTF-8 bytes; AWS's quota is 1 MB); the largest request body accepted grows with it"},
+	// The quotas' defaults are the services' (AWS's), written once there.
+	{"quota-pools-per-account", "COGNITOD_QUOTA_POOLS_PER_ACCOUNT", strconv.Itoa(identity.DefaultLimits.PoolsPerAccount), "identity pools an account may have in a region (`count`; AWS's default quota); one more is LimitExceededException"},
+	{"quota-tags-per-pool", "COGNITOD_QUOTA_TAGS_PER_POOL", strconv.Itoa(identity.DefaultLimits.TagsPerPool), "tags an identity pool may carry (`count`; AWS's quota)"},
+	{"quota-rules-per-mapping", "COGNITOD_QUOTA_RULES_PER_MAPPING", strconv.Itoa(identity.DefaultLimits.RulesPerMapping), "rules a provider's Rules role mapping may hold (`count`; AWS's quota)"},
+	{"quota-logins-per-merge", "COGNITOD_QUOTA_LOGINS_PER_MERGE", strconv.Itoa(identity.DefaultLimits.LoginsPerMerge), "logins two identities may hold together for a merge to be allowed (`count`; AWS's quota)"},
+	{"quota-datasets-per-identity", "COGNITOD_QUOTA_DATASETS_PER_IDENTITY", strconv.Itoa(cogsync.DefaultLimits.DatasetsPerIdentity), "Cognito Sync datasets an identity may have (`count`; AWS's quota)"},
+	{"quota-records-per-dataset", "COGNITOD_QUOTA_RECORDS_PER_DATASET", strconv.Itoa(cogsync.DefaultLimits.RecordsPerDataset), "records a Cognito Sync dataset may hold (`count`; AWS's quota)"},
+	{"quota-dataset-bytes", "COGNITOD_QUOTA_DATASET_BYTES", strconv.Itoa(int(cogsync.DefaultLimits.BytesPerDataset)), "bytes of keys and values a Cognito Sync dataset may hold (`count`, UTF-8 bytes; AWS's quota is 1 MB); the largest request body accepted grows with it"},
 	{"shutdown-timeout", "COGNITOD_SHUTDOWN_TIMEOUT", "30s", "how long to let in-flight requests finish on SIGINT/SIGTERM, and then background Sync work (live stream changes, bulk publish) (`duration`)"},
 }
 
