@@ -97,15 +97,9 @@ func RotateKeys(ctx context.Context, storeURL string, regions []string, minAge t
 		// A region named by hand must be one that has keys: a typo
 		// ("us-east1") would otherwise get a key of its own, current
 		// for good, in every JWKS.
-		infos, err := k.Keys(ctx)
+		have, err := k.Regions(ctx)
 		if err != nil {
 			return nil, err
-		}
-		var have []string
-		for _, ki := range infos {
-			if !slices.Contains(have, ki.Region) {
-				have = append(have, ki.Region)
-			}
 		}
 		for _, r := range regions {
 			if !slices.Contains(have, r) {

@@ -43,16 +43,10 @@ type Rotation struct {
 // once each. minAge 0 rotates unconditionally.
 func (k *Keyring) Rotate(ctx context.Context, regions []string, minAge time.Duration) ([]Rotation, error) {
 	if regions == nil {
-		infos, err := k.Keys(ctx)
-		if err != nil {
+		var err error
+		if regions, err = k.Regions(ctx); err != nil {
 			return nil, err
 		}
-		for _, ki := range infos {
-			if !slices.Contains(regions, ki.Region) {
-				regions = append(regions, ki.Region)
-			}
-		}
-		slices.Sort(regions)
 	}
 	var out []Rotation
 	for _, region := range regions {
@@ -152,6 +146,19 @@ type KeyInfo struct {
 	// PublishedUntil is when a retired key leaves the JWKS (zero while it
 	// signs).
 	PublishedUntil time.Time
+}
+
+// Regions lists, sorted, the regions that have an RS512 signing key.
+func (k *Keyring) Regions(ctx context.Context) ([]string, error) {
+	infos, err := k.Keys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var regions []string
+	for _, ki := range infos {
+		regions = append(regions, ki.Region)
+	}
+	return slices.Compact(regions), nil // Keys sorts by region first
 }
 
 // Keys lists the RS512 signing keys in the store, by region and serial.
