@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognitod/cognitod/internal/redact"
 	"github.com/cognitod/cognitod/internal/store"
 )
 
@@ -53,21 +53,13 @@ type httpSink struct {
 
 func (h *httpSink) String() string { return h.shown }
 
-// redactSink is a sink URL as logs may show it: without the password of
-// its user information or its query (where API keys go).
+// redactSink is a sink URL as logs may show it (redact.URL).
 func redactSink(raw string) string {
 	u, err := neturl.Parse(raw)
 	if err != nil {
 		return "(an unparsable URL)"
 	}
-	if u.User != nil {
-		u.User = neturl.User(u.User.Username())
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "..."
-	}
-	u.Fragment = ""
-	return u.String()
+	return redact.URL(u)
 }
 
 func (h *httpSink) Publish(ctx context.Context, stream string, lines [][]byte) error {
@@ -84,12 +76,7 @@ func (h *httpSink) Publish(ctx context.Context, stream string, lines [][]byte) e
 	req.Header.Set("X-Cognito-Stream-Name", stream)
 	resp, err := h.client.Do(req)
 	if err != nil {
-		// A *url.Error quotes the whole URL, secrets included.
-		var ue *neturl.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("stream sink %s: %w", h.shown, err)
+		return fmt.Errorf("stream sink %s: %w", h.shown, redact.Err(err))
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()

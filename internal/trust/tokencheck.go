@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitod/cognitod/internal/redact"
 )
 
 // Providers whose tokens are opaque access tokens are verified by asking
@@ -41,19 +42,14 @@ func (r *Registry) askProvider(req *http.Request, name string) (*checkAnswer, er
 	req.Header.Set("Accept", "application/json")
 	resp, err := r.client.Do(req)
 	if err != nil {
-		// A *url.Error quotes the whole URL, whose query holds the app's
-		// secret and the user's token: log what went wrong without it.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		r.log.Warn("token check failed", "provider", name, "endpoint", redactURL(req.URL), "err", err)
+		// The URL's query holds the app's secret and the user's token.
+		r.log.Warn("token check failed", "provider", name, "endpoint", redact.URL(req.URL), "err", redact.Err(err))
 		return nil, unavailable(name)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxCheckBytes))
 	if err != nil || resp.StatusCode >= 500 {
-		r.log.Warn("token check failed", "provider", name, "endpoint", redactURL(req.URL), "status", resp.Status)
+		r.log.Warn("token check failed", "provider", name, "endpoint", redact.URL(req.URL), "status", resp.Status)
 		return nil, unavailable(name)
 	}
 	a := &checkAnswer{status: resp.StatusCode}
@@ -63,13 +59,6 @@ func (r *Registry) askProvider(req *http.Request, name string) (*checkAnswer, er
 		a.body = nil
 	}
 	return a, nil
-}
-
-// redactURL drops the query (it carries tokens) for logs.
-func redactURL(u *url.URL) string {
-	c := *u
-	c.RawQuery = ""
-	return c.String()
 }
 
 func str(m map[string]any, k string) string {
