@@ -214,31 +214,26 @@ func (s *Store) commit(batch []*request) {
 			results[k], lost = s.run(c, r.fn)
 		}
 	}
-	if lost != nil {
-		// Nothing of the batch was kept: every closure that had succeeded
-		// learns so, and the pools the batch read may be gone with it.
+	// abandon ends a batch of which nothing was kept (SQLite may have
+	// rolled back already; this makes sure): every closure that had
+	// succeeded learns why, and the pools the batch read may be gone.
+	abandon := func(why error) {
 		c.exec("ROLLBACK")
 		s.pools.reset()
 		for k := range results {
-			if ran[k] && results[k].err == nil && !results[k].panicked {
-				results[k].err = lost
+			if results[k].err == nil && !results[k].panicked {
+				results[k].err = why
 			}
 		}
 	}
-	if err == nil && lost == nil {
+	switch {
+	case lost != nil:
+		abandon(lost)
+	case err == nil:
 		s.batched.Add(n)
 		s.commits.Add(1)
-		if _, err = c.exec("COMMIT"); err != nil {
-			// SQLite may have rolled back already; make sure. The pools
-			// the batch read may be gone with it.
-			c.exec("ROLLBACK")
-			s.pools.reset()
-			err = fmt.Errorf("sqlite: commit: %w", err)
-			for k := range results {
-				if results[k].err == nil && !results[k].panicked {
-					results[k].err = err
-				}
-			}
+		if _, cerr := c.exec("COMMIT"); cerr != nil {
+			abandon(fmt.Errorf("sqlite: commit: %w", cerr))
 		}
 	}
 	finished = true
