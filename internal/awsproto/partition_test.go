@@ -1,6 +1,9 @@
 package awsproto
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPartition(t *testing.T) {
 	for region, want := range map[string]string{
@@ -17,6 +20,17 @@ func TestPartition(t *testing.T) {
 	} {
 		if got := Partition(region); got != want {
 			t.Errorf("Partition(%q) = %q, want %q", region, got, want)
+		}
+	}
+}
+
+func TestValidRegion(t *testing.T) {
+	for s, want := range map[string]bool{
+		"us-east-1": true, "us-gov-west-1": true, "local": true, strings.Repeat("a", 32): true,
+		"": false, strings.Repeat("a", 33): false, "US-EAST-1": false, "us_east_1": false, "us-east-1/x": false, "é": false,
+	} {
+		if got := ValidRegion(s); got != want {
+			t.Errorf("ValidRegion(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

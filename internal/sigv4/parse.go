@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitod/cognitod/internal/awsproto"
 )
 
 // Algorithm is the only signing algorithm accepted.
@@ -250,9 +252,7 @@ func (p *Request) setCredential(cred string) error {
 	if _, ok := parseDigitsDate(parts[1], false); !ok {
 		return incomplete("Credential should be scoped to a valid date, in the form yyyymmdd, not '" + parts[1] + "'.")
 	}
-	// The scope's region keys the caller's pools and its throttling
-	// buckets: it must look like a region, not be a megabyte of anything.
-	if !regionShaped(parts[2]) {
+	if !awsproto.ValidRegion(parts[2]) {
 		return incomplete("Credential should be scoped to a valid region, not '" + clip(parts[2]) + "'.")
 	}
 	if parts[3] == "" || len(parts[3]) > 64 {
@@ -262,21 +262,6 @@ func (p *Request) setCredential(cred string) error {
 	p.AccessKeyID, p.ScopeDate = strings.Clone(parts[0]), strings.Clone(parts[1])
 	p.Region, p.Service = strings.Clone(parts[2]), strings.Clone(parts[3])
 	return nil
-}
-
-// regionShaped reports whether s can be a region: 1 to 32 lower-case
-// letters, digits and '-' (us-east-1, us-gov-west-1; also the "local" some
-// test setups configure).
-func regionShaped(s string) bool {
-	if len(s) == 0 || len(s) > 32 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // clip shortens what an error message quotes back.

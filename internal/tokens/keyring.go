@@ -22,6 +22,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/cognitod/cognitod/internal/awsproto"
 	"github.com/cognitod/cognitod/internal/store"
 )
 
@@ -297,7 +298,7 @@ func (k *Keyring) lookup(kid string) *key {
 // create makes region's first (or next, if all are retired) key, or adopts
 // the one another goroutine or process made meanwhile.
 func (k *Keyring) create(ctx context.Context, region string) (*key, error) {
-	if !validRegion(region) {
+	if !awsproto.ValidRegion(region) {
 		return nil, fmt.Errorf("tokens: bad region %q", region)
 	}
 	k.createMu.Lock()
@@ -512,18 +513,4 @@ func serialOf(kid, region string) int {
 		return 0
 	}
 	return n
-}
-
-// validRegion accepts region names as AWS spells them ("us-east-1",
-// "us-gov-west-1"); anything else would make a strange kid.
-func validRegion(r string) bool {
-	if r == "" || len(r) > 64 {
-		return false
-	}
-	for _, c := range []byte(r) {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

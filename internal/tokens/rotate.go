@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cognitod/cognitod/internal/awsproto"
 	"github.com/cognitod/cognitod/internal/store"
 )
 
@@ -63,7 +64,7 @@ func (k *Keyring) Rotate(ctx context.Context, regions []string, minAge time.Dura
 }
 
 func (k *Keyring) rotate(ctx context.Context, region string, minAge time.Duration) (Rotation, error) {
-	if !validRegion(region) {
+	if !awsproto.ValidRegion(region) {
 		return Rotation{}, fmt.Errorf("tokens: bad region %q", region)
 	}
 	// The key is made outside the transaction: closures must stay quick.
