@@ -276,12 +276,10 @@ func clip(s string) string {
 // binds a signature to the server it was meant for.
 func (p *Request) setSignedHeaders(s, hostMsg string) error {
 	p.SignedHeaders = strings.Split(s, ";")
-	for _, h := range p.SignedHeaders {
-		if strings.EqualFold(h, "host") {
-			return nil
-		}
+	if !p.signs("host") {
+		return incomplete(hostMsg)
 	}
-	return incomplete(hostMsg)
+	return nil
 }
 
 // signs reports whether header (lower case) is among the signed headers.
