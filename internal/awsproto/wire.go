@@ -67,15 +67,8 @@ func ParseTarget(target string) (service, op string, ok bool) {
 // limit, nor be refused a legal request.
 const MaxBodyBytes = 4 << 20
 
-// MaxIdentityBodyBytes bounds a Cognito Identity request body. Its largest
-// legal body is about half a megabyte (ten Logins of up to 50,000
-// characters, or SetIdentityPoolRoles' rules); a body the size Sync allows
-// would only cost memory (decoded, validated, quoted back in an error) on
-// calls that need no signature.
-const MaxIdentityBodyBytes = 1 << 20
-
-// ReadBody reads r's body up to limit bytes (MaxBodyBytes or
-// MaxIdentityBodyBytes).
+// ReadBody reads r's body up to limit bytes (the service's bound,
+// api.Service.MaxBody).
 func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil

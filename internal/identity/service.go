@@ -128,8 +128,14 @@ func (s *Service) API() *api.Service {
 		"UntagResource":                      s.UntagResource,
 		"ListTagsForResource":                s.ListTagsForResource,
 	}
-	return &api.Service{Model: model.CognitoIdentity, Handlers: h, MaxBody: awsproto.MaxIdentityBodyBytes}
+	return &api.Service{Model: model.CognitoIdentity, Handlers: h, MaxBody: maxBody}
 }
+
+// maxBody bounds a request body. The largest legal one is about half a
+// megabyte (ten Logins of up to 50,000 characters, or SetIdentityPoolRoles'
+// rules); a body the size Sync allows would only cost memory (decoded,
+// validated, quoted back in an error) on calls that need no signature.
+const maxBody = 1 << 20
 
 // Messages AWS answers; kept verbatim.
 const (
