@@ -275,20 +275,9 @@ func (s *updateRecords) op(ctx context.Context, c *client, w, n int) error {
 type poolUsage struct{}
 
 func (s *poolUsage) setup(ctx context.Context, c *client, o *runOpts) error {
-	have := 0
-	var next *string
-	for have < o.setupSize {
-		var out struct {
-			IdentityPools []struct{ IdentityPoolId string }
-			NextToken     *string
-		}
-		if err := c.identity(ctx, "ListIdentityPools", map[string]any{"MaxResults": 60, "NextToken": next}, &out); err != nil {
-			return err
-		}
-		have += len(out.IdentityPools)
-		if next = out.NextToken; next == nil {
-			break
-		}
+	have, err := countPools(ctx, c, o.setupSize)
+	if err != nil {
+		return err
 	}
 	return parallel(ctx, max(0, o.setupSize-have), 16, func(i int) error {
 		_, err := createPool(ctx, c, "bench-usage-"+strconv.Itoa(have+i), nil)
@@ -298,6 +287,27 @@ func (s *poolUsage) setup(ctx context.Context, c *client, o *runOpts) error {
 
 func (s *poolUsage) op(ctx context.Context, c *client, w, n int) error {
 	return c.sync(ctx, "GET", "/identitypools", url.Values{"maxResults": {"60"}}, nil, nil)
+}
+
+// countPools counts the caller's pools in its region, stopping once it has
+// seen upTo (0: all of them).
+func countPools(ctx context.Context, c *client, upTo int) (int, error) {
+	n := 0
+	var next *string
+	for upTo <= 0 || n < upTo {
+		var out struct {
+			IdentityPools []struct{ IdentityPoolId string }
+			NextToken     *string
+		}
+		if err := c.identity(ctx, "ListIdentityPools", map[string]any{"MaxResults": 60, "NextToken": next}, &out); err != nil {
+			return n, err
+		}
+		n += len(out.IdentityPools)
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	return n, nil
 }
 
 // parallel runs fn(0..n-1) on k goroutines, stopping at the first error.

@@ -126,21 +126,9 @@ func TestPoolUsageCountsExistingPools(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c := newClient(o.endpoint, o.ak, o.sk, o.region, 1)
-	n := 0
-	var next *string
-	for {
-		var out struct {
-			IdentityPools []struct{ IdentityPoolId string }
-			NextToken     *string
-		}
-		if err := c.identity(context.Background(), "ListIdentityPools", map[string]any{"MaxResults": 60, "NextToken": next}, &out); err != nil {
-			t.Fatal(err)
-		}
-		n += len(out.IdentityPools)
-		if next = out.NextToken; next == nil {
-			break
-		}
+	n, err := countPools(context.Background(), newClient(o.endpoint, o.ak, o.sk, o.region, 1), 0)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if n != 70 {
 		t.Fatalf("%d pools after two runs, want 70", n)
